@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// glvq eval MODEL_DIR --text FILE --ctx N: perplexity under the fixtures' protocol, and with --reference the
+// KL divergence of the reference model's next-token distribution from this one's.
+#include "app/cli/commands.h"
+#include "app/cli/model_paths.h"
+#include "app/cli/progress_line.h"
+#include "core/eval/perplexity.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/text_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace glvq::cli {
+
+namespace {
+
+void printPerplexity(const char* label, const eval::PerplexityResult& result)
+{
+    std::printf("%-10s PPL %.4f  mean NLL %.6f\n", label, result.perplexity, result.meanNll);
+}
+
+} // namespace
+
+const CommandSpec& evalSpec()
+{
+    static const CommandSpec spec {
+        "eval",
+        "MODEL_DIR --text FILE --ctx N [--device cpu|cuda] [--reference MODEL_DIR] [--json]",
+        "Perplexity of a model on a text file: the whole file tokenized, non-overlapping windows of N tokens, "
+        "positions 1..N-1 scored, PPL = exp(mean NLL).",
+        { "MODEL_DIR" },
+        {
+            { "text", "FILE", "evaluation text (UTF-8)" },
+            { "ctx", "N", "window length in tokens" },
+            { "device", "DEV", "cpu (default) or cuda" },
+            { "reference", "DIR", "also report KL(reference || model) on the same windows" },
+            { "max-windows", "N", "evaluate only the first N windows" },
+            { "batch", "N", "windows per forward pass (default: from a 64 MiB logits budget)" },
+            { "json", "", "print machine-readable JSON on stdout" },
+            { "quiet", "", "no progress on stderr" },
+        },
+        { "text", "ctx" },
+    };
+    return spec;
+}
+
+int runEval(const ParsedArgs& args, const CancelToken& cancel)
+{
+    const std::filesystem::path modelDir = args.positional[0];
+    const std::filesystem::path textPath = args.value("text");
+    eval::EvalOptions options;
+    options.ctx = args.integer("ctx", 0, 2, 1 << 20);
+    options.maxWindows = args.integer("max-windows", 0, 1, 1ll << 40);
+    options.batchWindows = args.integer("batch", 0, 1, 4096);
+    const auto device = model::parseComputeDevice(args.value("device", "cpu"));
+
+    const auto text = readTextFile(textPath);
+    const auto tokenizerPath = tokenizerJsonFor(modelDir);
+    const auto tokenizer = tok::Tokenizer::fromFile(tokenizerPath);
+    const auto ids = tokenizer.encode(text);
+    const auto identity = eval::identifyText(textPath, text);
+
+    eval::EvalProtocol protocol;
+    protocol.model = modelDir.filename().string();
+    protocol.textName = identity.name;
+    protocol.textSha256 = identity.sha256;
+    protocol.tokenizer = tokenizer.description() + " (" + tokenizerPath.filename().string() + ")";
+
+    ProgressLine progress(args.has("quiet"));
+    const auto model = model::loadCausalLM(modelDir, device, progress.callback(), cancel);
+    nlohmann::json output;
+    if (args.has("reference")) {
+        const auto reference = model::loadCausalLM(args.value("reference"), device, progress.callback(), cancel);
+        const auto result = eval::evaluateKl(*reference, *model, ids, options, protocol, progress.callback(), cancel);
+        output = eval::toJson(result);
+        if (!args.has("json")) {
+            std::printf("protocol   %s\n", result.protocol.describe().c_str());
+            printPerplexity("model", result.candidate);
+            printPerplexity("reference", result.reference);
+            std::printf("KL         %.6f nats per token, KL(reference || model)\n", result.meanKl);
+            std::printf("time       %.1f s\n", result.candidate.seconds);
+        }
+    } else {
+        const auto result = eval::evaluatePerplexity(*model, ids, options, protocol, progress.callback(), cancel);
+        output = eval::toJson(result);
+        if (!args.has("json")) {
+            std::printf("protocol   %s\n", result.protocol.describe().c_str());
+            printPerplexity("model", result);
+            std::printf("time       %.1f s (%.0f tokens/s)\n", result.seconds, result.tokensPerSecond);
+        }
+    }
+    if (args.has("json"))
+        std::printf("%s\n", output.dump(2).c_str());
+    return 0;
+}
+
+} // namespace glvq::cli

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Every third-party dependency is found here, once, with the reason it is needed.
+
+find_package(Threads REQUIRED)
+
+find_package(Torch REQUIRED)
+set_package_properties(Torch PROPERTIES TYPE REQUIRED PURPOSE "forward pass, calibration and learning (CPU or CUDA)")
+# TorchConfig adds its flags through TORCH_CXX_FLAGS; the ABI define must reach every target linking torch.
+set(GLVQ_TORCH_HAS_CUDA OFF)
+if(TARGET torch_cuda OR CUDA_FOUND OR TORCH_CUDA_LIBRARIES)
+  set(GLVQ_TORCH_HAS_CUDA ON)
+endif()
+
+find_package(nlohmann_json 3.10 REQUIRED)
+set_package_properties(nlohmann_json PROPERTIES TYPE REQUIRED PURPOSE "safetensors headers, config.json, tokenizer.json")
+
+find_package(PkgConfig)
+if(PkgConfig_FOUND)
+  pkg_check_modules(PCRE2 IMPORTED_TARGET libpcre2-8)
+endif()
+set(GLVQ_WITH_PCRE2 ${PCRE2_FOUND})
+add_feature_info(PCRE2 GLVQ_WITH_PCRE2 "byte-level BPE regex pre-tokenizers (GPT-2, Qwen2/Llama-3 patterns)")
+
+if(GLVQ_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  set_package_properties(GTest PROPERTIES TYPE REQUIRED PURPOSE "unit and parity tests")
+endif()
+
+find_package(Qt6 QUIET COMPONENTS Core Gui Widgets Charts Svg Test)
+set_package_properties(Qt6 PROPERTIES TYPE OPTIONAL PURPOSE "glvq-studio desktop application")
+
+set(GLVQ_WITH_CUDA OFF)
+if(NOT GLVQ_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    enable_language(CUDA)
+    set(CMAKE_CUDA_STANDARD 17) # CMake 3.25 knows no CUDA 20 for nvcc
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    find_package(CUDAToolkit REQUIRED)
+    set(GLVQ_WITH_CUDA ON)
+  elseif(GLVQ_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "GLVQ_CUDA=ON but no CUDA compiler (nvcc) was found")
+  endif()
+endif()

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/causal_lm.h"
+
+#include "core/model/decoder_layer.h"
+#include "core/util/error.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include <limits>
+
+namespace glvq::model {
+
+namespace {
+
+constexpr std::string_view kLmHeadName = "lm_head";
+
+at::Device torchDevice(ComputeDevice device)
+{
+    return device == ComputeDevice::Cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+}
+
+// Additive causal mask [time, time]: 0 where position j may be attended from i, -inf elsewhere.
+// With a sliding window W, position i sees only j in (i - W, i].
+at::Tensor causalMask(std::int64_t time, std::optional<std::int64_t> window, const at::TensorOptions& options)
+{
+    const auto positions = at::arange(time, options.dtype(at::kLong));
+    const auto rows = positions.unsqueeze(1);
+    const auto cols = positions.unsqueeze(0);
+    auto allowed = cols.le(rows);
+    if (window)
+        allowed = allowed.logical_and(cols.gt(rows - *window));
+    return at::zeros({ time, time }, options).masked_fill_(allowed.logical_not(),
+                                                            -std::numeric_limits<float>::infinity());
+}
+
+} // namespace
+
+CausalLM::CausalLM(io::ModelConfig config, ComputeDevice device, at::Tensor embedding, std::vector<DecoderLayer> layers,
+                   at::Tensor finalNorm, std::shared_ptr<const LinearOp> lmHead)
+    : m_config(std::move(config))
+    , m_device(device)
+    , m_embedding(std::move(embedding))
+    , m_layers(std::move(layers))
+    , m_finalNorm(std::move(finalNorm))
+    , m_lmHead(std::move(lmHead))
+{
+    // As transformers computes it: inv_freq = 1 / theta^(2i/d) in fp32.
+    const auto exponents = at::arange(0, m_config.headDim, 2, at::kLong).to(at::kFloat) / double(m_config.headDim);
+    m_ropeInvFreq = (1.0 / at::pow(m_config.ropeTheta, exponents)).to(torchDevice(m_device));
+    for (const auto& layer : m_layers)
+        for (const auto& name : layer.names)
+            m_blockLinearNames.push_back(name);
+}
+
+CausalLM::~CausalLM() = default;
+
+at::Tensor CausalLM::forward(const at::Tensor& inputIds) const
+{
+    c10::InferenceMode inferenceMode;
+    if (inputIds.dim() != 2)
+        throw Error("forward: input ids must be [batch, time], got " + std::to_string(inputIds.dim()) + " dimensions");
+    const auto device = torchDevice(m_device);
+    const auto ids = inputIds.to(device, at::kLong);
+    const auto time = ids.size(1);
+    if (ids.numel() > 0) {
+        const auto [minId, maxId] = at::aminmax(ids);
+        if (minId.item<std::int64_t>() < 0 || maxId.item<std::int64_t>() >= m_config.vocabSize)
+            throw Error("forward: token id outside the vocabulary [0, " + std::to_string(m_config.vocabSize) + ")");
+    }
+
+    const auto floatOptions = at::TensorOptions().dtype(at::kFloat).device(device);
+    const auto positions = at::arange(time, floatOptions);
+    const auto freqs = at::outer(positions, m_ropeInvFreq);
+    const auto angles = at::cat({ freqs, freqs }, -1); // [time, headDim]
+    const RotaryTables rope { angles.cos(), angles.sin() };
+    const auto mask = causalMask(time, m_config.slidingWindow, floatOptions);
+
+    auto hidden = at::embedding(m_embedding, ids);
+    for (const auto& layer : m_layers)
+        hidden = layer.forward(hidden, rope, mask, m_config, m_capture);
+    hidden = rmsNorm(hidden, m_finalNorm, m_config.rmsNormEps);
+    if (m_capture)
+        m_capture(std::string(kLmHeadName), hidden);
+    return m_lmHead->forward(hidden);
+}
+
+std::int64_t CausalLM::parameterCount() const
+{
+    std::int64_t count = m_embedding.numel() + m_finalNorm.numel();
+    if (!m_config.tieWordEmbeddings)
+        count += m_lmHead->inFeatures() * m_lmHead->outFeatures();
+    for (const auto& layer : m_layers) {
+        count += layer.inputNorm.numel() + layer.postAttentionNorm.numel();
+        for (const auto& linear : layer.linears) {
+            count += linear->inFeatures() * linear->outFeatures();
+            if (auto bias = linear->bias())
+                count += bias->numel();
+        }
+    }
+    return count;
+}
+
+bool CausalLM::hasLinear(std::string_view name) const
+{
+    if (name == kLmHeadName)
+        return true;
+    return std::find(m_blockLinearNames.begin(), m_blockLinearNames.end(), name) != m_blockLinearNames.end();
+}
+
+const std::shared_ptr<const LinearOp>& CausalLM::slot(std::string_view name) const
+{
+    if (name == kLmHeadName)
+        return m_lmHead;
+    for (const auto& layer : m_layers)
+        for (std::size_t i = 0; i < layer.names.size(); ++i)
+            if (layer.names[i] == name)
+                return layer.linears[i];
+    throw Error("no linear layer named '" + std::string(name) + "' (names look like 'model.layers.0.mlp.down_proj')");
+}
+
+std::shared_ptr<const LinearOp>& CausalLM::slot(std::string_view name)
+{
+    return const_cast<std::shared_ptr<const LinearOp>&>(std::as_const(*this).slot(name));
+}
+
+const LinearOp& CausalLM::linear(std::string_view name) const { return *slot(name); }
+
+std::shared_ptr<const LinearOp> CausalLM::linearPtr(std::string_view name) const { return slot(name); }
+
+std::shared_ptr<const LinearOp> CausalLM::replaceLinear(std::string_view name,
+                                                        std::shared_ptr<const LinearOp> replacement)
+{
+    auto& current = slot(name);
+    if (!replacement)
+        throw Error("replaceLinear '" + std::string(name) + "': replacement is null");
+    if (replacement->inFeatures() != current->inFeatures() || replacement->outFeatures() != current->outFeatures())
+        throw Error("replaceLinear '" + std::string(name) + "': replacement is " + std::to_string(replacement->outFeatures())
+                    + "x" + std::to_string(replacement->inFeatures()) + ", the layer is "
+                    + std::to_string(current->outFeatures()) + "x" + std::to_string(current->inFeatures()));
+    return std::exchange(current, std::move(replacement));
+}
+
+} // namespace glvq::model
