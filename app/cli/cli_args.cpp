@@ -68,7 +68,7 @@ ParsedArgs parseArgs(const CommandSpec& spec, const std::vector<std::string>& ar
         if (option->valueName.empty()) {
             if (inlineValue)
                 throw UsageError(prefix(spec) + "option '--" + name + "' takes no value");
-            parsed.values[name] = "1";
+            parsed.values.insert_or_assign(name, std::string(1, '1'));
         } else if (inlineValue) {
             parsed.values[name] = *inlineValue;
         } else {
