@@ -14,6 +14,9 @@ endif()
 find_package(nlohmann_json 3.10 REQUIRED)
 set_package_properties(nlohmann_json PROPERTIES TYPE REQUIRED PURPOSE "safetensors headers, config.json, tokenizer.json")
 
+find_package(HDF5 1.10 REQUIRED COMPONENTS C)
+set_package_properties(HDF5 PROPERTIES TYPE REQUIRED PURPOSE "deployment export/import of quantized models (docs/FORMAT.md)")
+
 find_package(PkgConfig)
 if(PkgConfig_FOUND)
   pkg_check_modules(PCRE2 IMPORTED_TARGET libpcre2-8)

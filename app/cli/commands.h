@@ -21,6 +21,18 @@ int runInfo(const ParsedArgs& args, const CancelToken& cancel);
 const CommandSpec& evalSpec();
 int runEval(const ParsedArgs& args, const CancelToken& cancel);
 
+const CommandSpec& quantizeSpec();
+int runQuantize(const ParsedArgs& args, const CancelToken& cancel);
+
+const CommandSpec& exportSpec();
+int runExport(const ParsedArgs& args, const CancelToken& cancel);
+
+const CommandSpec& dequantizeSpec();
+int runDequantize(const ParsedArgs& args, const CancelToken& cancel);
+
+const CommandSpec& inspectSpec();
+int runInspect(const ParsedArgs& args, const CancelToken& cancel);
+
 const CommandSpec& tokenizeSpec();
 int runTokenize(const ParsedArgs& args, const CancelToken& cancel);
 

@@ -29,7 +29,11 @@ const std::vector<glvq::cli::Command>& allCommands()
     static const std::vector<glvq::cli::Command> commands = {
         { glvq::cli::infoSpec(), glvq::cli::runInfo },
         { glvq::cli::evalSpec(), glvq::cli::runEval },
+        { glvq::cli::quantizeSpec(), glvq::cli::runQuantize },
         { glvq::cli::tokenizeSpec(), glvq::cli::runTokenize },
+        { glvq::cli::exportSpec(), glvq::cli::runExport },
+        { glvq::cli::dequantizeSpec(), glvq::cli::runDequantize },
+        { glvq::cli::inspectSpec(), glvq::cli::runInspect },
     };
     return commands;
 }

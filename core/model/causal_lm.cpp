@@ -55,34 +55,64 @@ CausalLM::CausalLM(io::ModelConfig config, ComputeDevice device, at::Tensor embe
 
 CausalLM::~CausalLM() = default;
 
-at::Tensor CausalLM::forward(const at::Tensor& inputIds) const
+at::Tensor CausalLM::checkedIds(const at::Tensor& inputIds) const
 {
-    c10::InferenceMode inferenceMode;
     if (inputIds.dim() != 2)
         throw Error("forward: input ids must be [batch, time], got " + std::to_string(inputIds.dim()) + " dimensions");
-    const auto device = torchDevice(m_device);
-    const auto ids = inputIds.to(device, at::kLong);
-    const auto time = ids.size(1);
+    const auto ids = inputIds.to(torchDevice(m_device), at::kLong);
     if (ids.numel() > 0) {
         const auto [minId, maxId] = at::aminmax(ids);
         if (minId.item<std::int64_t>() < 0 || maxId.item<std::int64_t>() >= m_config.vocabSize)
             throw Error("forward: token id outside the vocabulary [0, " + std::to_string(m_config.vocabSize) + ")");
     }
+    return ids;
+}
 
-    const auto floatOptions = at::TensorOptions().dtype(at::kFloat).device(device);
-    const auto positions = at::arange(time, floatOptions);
-    const auto freqs = at::outer(positions, m_ropeInvFreq);
+at::Tensor CausalLM::embed(const at::Tensor& inputIds) const
+{
+    c10::InferenceMode inferenceMode;
+    return at::embedding(m_embedding, checkedIds(inputIds));
+}
+
+at::Tensor CausalLM::forwardBlock(std::int64_t layer, const at::Tensor& hidden) const
+{
+    c10::InferenceMode inferenceMode;
+    if (layer < 0 || layer >= std::int64_t(m_layers.size()))
+        throw Error("forwardBlock: no decoder block " + std::to_string(layer));
+    const auto time = hidden.size(1);
+    const auto floatOptions = at::TensorOptions().dtype(at::kFloat).device(hidden.device());
+    // As transformers: angles = position × inv_freq in fp32, duplicated for the two rotate-half halves.
+    const auto freqs = at::outer(at::arange(time, floatOptions), m_ropeInvFreq);
     const auto angles = at::cat({ freqs, freqs }, -1); // [time, headDim]
     const RotaryTables rope { angles.cos(), angles.sin() };
     const auto mask = causalMask(time, m_config.slidingWindow, floatOptions);
+    return m_layers[layer].forward(hidden, rope, mask, m_config, m_capture);
+}
 
-    auto hidden = at::embedding(m_embedding, ids);
-    for (const auto& layer : m_layers)
-        hidden = layer.forward(hidden, rope, mask, m_config, m_capture);
-    hidden = rmsNorm(hidden, m_finalNorm, m_config.rmsNormEps);
+at::Tensor CausalLM::head(const at::Tensor& hidden) const
+{
+    c10::InferenceMode inferenceMode;
+    const auto normed = rmsNorm(hidden, m_finalNorm, m_config.rmsNormEps);
     if (m_capture)
-        m_capture(std::string(kLmHeadName), hidden);
-    return m_lmHead->forward(hidden);
+        m_capture(std::string(kLmHeadName), normed);
+    return m_lmHead->forward(normed);
+}
+
+at::Tensor CausalLM::forward(const at::Tensor& inputIds) const
+{
+    c10::InferenceMode inferenceMode;
+    auto hidden = embed(inputIds);
+    for (std::int64_t layer = 0; layer < std::int64_t(m_layers.size()); ++layer)
+        hidden = forwardBlock(layer, hidden);
+    return head(hidden);
+}
+
+std::vector<std::string> CausalLM::blockLinearNames(std::int64_t layer) const
+{
+    if (layer < 0 || layer >= std::int64_t(m_layers.size()))
+        throw Error("no decoder block " + std::to_string(layer));
+    const auto& names = m_layers[layer].names;
+    return { names.begin(), names.end() };
 }
 
 std::int64_t CausalLM::parameterCount() const

@@ -43,6 +43,14 @@ public:
     // device. Runs without autograd.
     at::Tensor forward(const at::Tensor& inputIds) const;
 
+    // The same forward pass in stages, for block-by-block (sequential) calibration:
+    // embed(ids) -> forwardBlock(0..numLayers-1) -> head(). Hidden states are [batch, time, hidden] fp32.
+    at::Tensor embed(const at::Tensor& inputIds) const;
+    at::Tensor forwardBlock(std::int64_t layer, const at::Tensor& hidden) const;
+    at::Tensor head(const at::Tensor& hidden) const; // final RMSNorm + lm_head: logits
+    // Names of block `layer`'s seven linear layers, in forward order.
+    std::vector<std::string> blockLinearNames(std::int64_t layer) const;
+
     const io::ModelConfig& config() const { return m_config; }
     ComputeDevice device() const { return m_device; }
     std::int64_t parameterCount() const;
@@ -59,6 +67,7 @@ public:
     void setInputCapture(InputCapture capture) { m_capture = std::move(capture); }
 
 private:
+    at::Tensor checkedIds(const at::Tensor& inputIds) const;
     std::shared_ptr<const LinearOp>& slot(std::string_view name);
     const std::shared_ptr<const LinearOp>& slot(std::string_view name) const;
 

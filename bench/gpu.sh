@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# GLVQ CUDA kernels on a GPU machine in one command: configure (no Qt, CUDA LibTorch), build the kernel
+# tests and benches, run the tests, then the GPU bench (table on stdout, and in RESULTS.md if given) and the
+# CPU reference bench. Meant for the H100 build machine of docs/kernels.md (Ubuntu 24.04, cmake 4, CUDA 13,
+# pip torch); works on any Linux box with an NVIDIA GPU, nvcc and a LibTorch.
+#
+# Usage: bench/gpu.sh [RESULTS.md] [-- extra bench_kernels_gpu arguments, e.g. --quick or --iters 500]
+# Environment: GLVQ_GPU_BUILD_DIR (default <repo>/build-gpu), CUDA_HOME (default /usr/local/cuda),
+#              PYTHON (a python3 with torch), TORCH_CMAKE_PREFIX (skip the python lookup), JOBS.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${GLVQ_GPU_BUILD_DIR:-$repo/build-gpu}
+results=""
+if [[ $# -gt 0 && $1 != "--" ]]; then
+  results=$(realpath -m "$1")
+  shift
+fi
+[[ ${1:-} == "--" ]] && shift
+bench_args=("$@")
+
+cuda_home=${CUDA_HOME:-/usr/local/cuda}
+if [[ ! -x $cuda_home/bin/nvcc ]]; then
+  echo "gpu.sh: no nvcc at $cuda_home/bin/nvcc (set CUDA_HOME)" >&2
+  exit 1
+fi
+# Torch's cuda.cmake enables CUDA and checks nvcc against the toolkit it finds: point both at one toolkit.
+export PATH=$cuda_home/bin:$PATH
+export CUDAToolkit_ROOT=$cuda_home
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+
+torch_prefix=${TORCH_CMAKE_PREFIX:-}
+if [[ -z $torch_prefix ]]; then
+  for py in "${PYTHON:-}" python3 /opt/torch/.venv/bin/python; do
+    if [[ -z $py ]] || ! command -v "$py" >/dev/null 2>&1; then
+      continue
+    fi
+    if torch_prefix=$("$py" -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null); then
+      echo "gpu.sh: torch from $py: $torch_prefix"
+      break
+    fi
+    torch_prefix=""
+  done
+fi
+if [[ -z $torch_prefix ]]; then
+  echo "gpu.sh: no python with torch found (set PYTHON or TORCH_CMAKE_PREFIX)" >&2
+  exit 1
+fi
+
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+jobs=${JOBS:-$(nproc)}
+
+set -x
+cmake -S "$repo" -B "$build" "${generator[@]}" \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DGLVQ_BUILD_GUI=OFF \
+  -DGLVQ_CUDA=ON \
+  -DCMAKE_CUDA_COMPILER="$cuda_home/bin/nvcc" \
+  -DCMAKE_CUDA_ARCHITECTURES="80;90" \
+  -DCUDAToolkit_ROOT="$cuda_home" \
+  -DCMAKE_PREFIX_PATH="$torch_prefix" \
+  -DTORCH_CUDA_ARCH_LIST="8.0;9.0"
+cmake --build "$build" -j "$jobs" --target test_kernels test_kernels_cuda bench_kernels_gpu bench_kernels_cpu
+set +x
+
+tests_ok=1
+ctest --test-dir "$build" -R '^test_kernels(_cuda)?$' --output-on-failure || tests_ok=0
+# The CUDA suite skips (and passes) without a device: make a skipped GPU run visible.
+"$build/tests/kernels/test_kernels_cuda" --gtest_brief=1 | grep -E 'SKIPPED|PASSED|FAILED' || true
+
+bench_ok=1
+if [[ -n $results ]]; then
+  "$build/bench/bench_kernels_gpu" --markdown "$results" "${bench_args[@]}" || bench_ok=0
+else
+  "$build/bench/bench_kernels_gpu" "${bench_args[@]}" || bench_ok=0
+fi
+"$build/bench/bench_kernels_cpu" 5
+
+if [[ $tests_ok == 0 || $bench_ok == 0 ]]; then
+  echo "gpu.sh: FAILED (tests ok: $tests_ok, bench ok: $bench_ok)" >&2
+  exit 1
+fi
+echo "gpu.sh: all kernel tests passed${results:+; results in $results}"

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/quant/bit_allocation.h"
+
+#include "core/quant/hessian_math.h"
+#include "core/quant/layer_quantizer.h"
+#include "core/util/error.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace glvq::quant {
+
+namespace {
+
+// Group indices sorted by ascending salience (ties by index, so the order is deterministic).
+std::vector<std::size_t> salienceOrder(const std::vector<double>& salience)
+{
+    std::vector<std::size_t> order(salience.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return salience[a] < salience[b]; });
+    return order;
+}
+
+} // namespace
+
+std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& hessian, std::int64_t groupSize,
+                                  const std::string& layerName)
+{
+    const auto u = inverseHessianUpperCholesky(hessian, layerName);
+    const auto diagonal = u.diagonal().to(at::kDouble);
+    const auto salience = weight.to(at::kCPU, at::kDouble).pow(2) / diagonal.pow(2).unsqueeze(0);
+    const auto cols = weight.size(1);
+    std::vector<double> perGroup;
+    for (std::int64_t first = 0; first < cols; first += groupSize)
+        perGroup.push_back(salience.narrow(1, first, std::min(groupSize, cols - first)).mean().item<double>());
+    return perGroup;
+}
+
+std::vector<int> splitBits(const std::vector<double>& salience, int base, std::int64_t p)
+{
+    const auto k = static_cast<std::int64_t>(salience.size());
+    if (p < 0 || 2 * p > k)
+        throw Error("bit split p = " + std::to_string(p) + " is outside [0, " + std::to_string(k / 2) + "]");
+    std::vector<int> bits(salience.size(), base);
+    const auto order = salienceOrder(salience);
+    for (std::int64_t i = 0; i < p; ++i) {
+        bits[order[i]] = base - 1;
+        bits[order[k - 1 - i]] = base + 1;
+    }
+    return bits;
+}
+
+std::vector<int> fractionalBits(const std::vector<double>& salience, int low, std::int64_t highCount)
+{
+    std::vector<int> bits(salience.size(), low);
+    const auto order = salienceOrder(salience);
+    highCount = std::clamp<std::int64_t>(highCount, 0, std::int64_t(salience.size()));
+    for (std::int64_t i = 0; i < highCount; ++i)
+        bits[order[order.size() - 1 - i]] = low + 1;
+    return bits;
+}
+
+double outputKl(const at::Tensor& inputs, const at::Tensor& weight, const at::Tensor& quantized)
+{
+    const auto x = inputs.to(at::kFloat);
+    const auto logP = at::log_softmax(at::matmul(x, weight.to(x.device(), at::kFloat).t()).to(at::kDouble), -1);
+    const auto logQ = at::log_softmax(at::matmul(x, quantized.to(x.device(), at::kFloat).t()).to(at::kDouble), -1);
+    return (logP.exp() * (logP - logQ)).sum(-1).mean().item<double>();
+}
+
+SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
+                                std::int64_t groupSize, int base, const std::function<at::Tensor(int)>& decodedAt,
+                                const std::string& layerName)
+{
+    SplitChoice choice;
+    choice.salience = groupSalience(weight, hessian, groupSize, layerName);
+    const auto k = static_cast<std::int64_t>(choice.salience.size());
+    std::map<int, at::Tensor> decoded; // computed on first use: p = 0 needs only the base width
+    const auto decodedWidth = [&](int bits) -> const at::Tensor& {
+        auto it = decoded.find(bits);
+        if (it == decoded.end())
+            it = decoded.emplace(bits, decodedAt(bits).to(at::kCPU, at::kFloat)).first;
+        return it->second;
+    };
+    const auto cols = weight.size(1);
+    double bestKl = 0.0;
+    for (std::int64_t p = 0; 2 * p <= k; ++p) {
+        const auto bits = splitBits(choice.salience, base, p);
+        auto candidate = at::empty_like(decodedWidth(base));
+        for (std::int64_t g = 0; g < k; ++g) {
+            const auto first = g * groupSize;
+            const auto width = std::min(groupSize, cols - first);
+            candidate.narrow(1, first, width).copy_(decodedWidth(bits[g]).narrow(1, first, width));
+        }
+        const double kl = outputKl(inputs, weight, candidate);
+        choice.klByP.push_back(kl);
+        if (p == 0 || kl < bestKl) {
+            bestKl = kl;
+            choice.p = p;
+            choice.bits = bits;
+        }
+    }
+    return choice;
+}
+
+} // namespace glvq::quant

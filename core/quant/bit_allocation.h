@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Salience-driven bit allocation (spec §4, after SliM-LLM): groups of a layer get N−1, N or N+1 bits with as
+// many groups at N−1 as at N+1, so the layer's mean is exactly N; the split is chosen by the layer's output
+// KL on calibration inputs. Fractional targets mix two integer widths by salience rank.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace glvq::quant {
+
+// S_g = mean over group g of w²/[U_jj]², U the upper Cholesky factor of (H + damp·I)⁻¹ (GPTQ's factor).
+std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& hessian, std::int64_t groupSize,
+                                  const std::string& layerName);
+
+// The p lowest-salience groups get base − 1 bits, the p highest base + 1, the rest base.
+std::vector<int> splitBits(const std::vector<double>& salience, int base, std::int64_t p);
+
+// The `highCount` most salient groups get low + 1 bits, the rest low.
+std::vector<int> fractionalBits(const std::vector<double>& salience, int low, std::int64_t highCount);
+
+// Mean over tokens of KL(softmax(x Wᵀ) ‖ softmax(x Ŵᵀ)), softmax over the layer's output features.
+double outputKl(const at::Tensor& inputs, const at::Tensor& weight, const at::Tensor& quantized);
+
+struct SplitChoice {
+    std::vector<int> bits;          // per group
+    std::int64_t p = 0;             // groups moved to N−1 (and as many to N+1)
+    std::vector<double> klByP;      // output KL for p = 0, 1, …
+    std::vector<double> salience;
+};
+
+// Scans p = 0 … ⌊k/2⌋ (k groups). `decodedAt(b)` returns the whole layer quantized uniformly at b bits
+// ([rows, cols] fp32); candidate p assembles each group's columns from the width it is given.
+SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
+                                std::int64_t groupSize, int base, const std::function<at::Tensor(int)>& decodedAt,
+                                const std::string& layerName);
+
+} // namespace glvq::quant

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/quant/layer_quantizer.h"
+
+#include "core/quant/hessian_math.h"
+
+#include <ATen/ATen.h>
+
+namespace glvq::quant {
+
+std::int64_t groupCount(std::int64_t cols, std::int64_t groupSize) { return (cols + groupSize - 1) / groupSize; }
+
+void computeLayerMetrics(const LayerInput& input, LayerResult& result)
+{
+    const auto weight = input.weight.to(at::kCPU, at::kFloat);
+    const auto error = weight - result.decoded;
+    result.rows = weight.size(0);
+    result.cols = weight.size(1);
+    result.weightMse = error.to(at::kDouble).pow(2).mean().item<double>();
+    if (input.hessian.defined()) {
+        const auto h = input.hessian.to(at::kCPU, at::kDouble);
+        const double reference = proxyLoss(weight, h);
+        result.outputRelativeError = reference > 0 ? proxyLoss(error, h) / reference : 0.0;
+    }
+    if (result.codes)
+        result.bitsPerWeight = result.codes->bitsPerWeight();
+}
+
+} // namespace glvq::quant

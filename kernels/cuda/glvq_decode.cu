@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Dense decode on the GPU: one thread per (row, sub-vector). Neighbouring threads take neighbouring
+// sub-vectors of one row, so the d-float runs they write form contiguous lines. Not on the inference path
+// (GEMV/GEMM never materialise Ŵ); used for export, dequantisation and checks.
+#include "kernels/cuda/glvq_cuda_check.cuh"
+#include "kernels/cuda/glvq_gpu_layer.cuh"
+#include "kernels/glvq_gpu_math.h"
+
+#include <algorithm>
+#include <string>
+
+namespace {
+
+constexpr int kBlock = 256;
+
+template <int D>
+__global__ void __launch_bounds__(kBlock) glvq_decode_kernel(glvq_gpu_view v, float* __restrict__ out)
+{
+    const std::uint64_t subcolumns = static_cast<std::uint64_t>(v.cols) / D;
+    const std::uint64_t total = subcolumns * static_cast<std::uint64_t>(v.rows);
+    const std::uint64_t step = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
+    for (std::uint64_t idx = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+         idx += step) {
+        const std::int64_t row = static_cast<std::int64_t>(idx / subcolumns);
+        const std::uint32_t sc = static_cast<std::uint32_t>(idx % subcolumns);
+        const std::uint32_t g = __ldg(v.subvector_group + sc);
+        const glvq_gpu_group grp = v.groups[g];
+        float z[D];
+        glvq_gpu_gather<D>(v, grp, row, sc - grp.first_column / D, z);
+        const float* G = v.generators + static_cast<std::uint64_t>(g) * (D * D);
+        const float scale = __ldg(v.row_scales + row) * grp.scale; // r · s, as the CPU decoder
+        float* dst = out + row * v.cols + static_cast<std::int64_t>(sc) * D;
+#pragma unroll
+        for (int a = 0; a < D; ++a) {
+            float s = 0.0f;
+#pragma unroll
+            for (int b = 0; b < D; ++b)
+                s = fmaf(__ldg(G + a * D + b), z[b], s);
+            dst[a] = scale * glvq_gpu_expand(s, grp);
+        }
+    }
+}
+
+template <int D>
+glvq_status launch(const glvq_gpu_layer* L, float* out, cudaStream_t stream)
+{
+    const std::uint64_t total = static_cast<std::uint64_t>(L->view.cols / D) * static_cast<std::uint64_t>(L->view.rows);
+    const std::uint64_t blocks = std::min<std::uint64_t>((total + kBlock - 1) / kBlock,
+                                                         static_cast<std::uint64_t>(L->sm_count) * 32u);
+    glvq_decode_kernel<D><<<static_cast<unsigned>(std::max<std::uint64_t>(blocks, 1)), kBlock, 0, stream>>>(L->view, out);
+    GLVQ_CUDA_CHECK_LAUNCH();
+    return GLVQ_OK;
+}
+
+} // namespace
+
+glvq_status glvq_decode_cuda(const glvq_gpu_layer* layer, float* out, glvq_stream stream)
+{
+    if (!layer || !out)
+        return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, "glvq_decode_cuda: need a layer and an output");
+    int device = -1;
+    GLVQ_CUDA_CHECK(cudaGetDevice(&device));
+    if (device != layer->device)
+        return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, "glvq_decode_cuda: the layer lives on device "
+                                                        + std::to_string(layer->device) + ", the current device is "
+                                                        + std::to_string(device));
+    switch (layer->view.dim) {
+    case 1: return launch<1>(layer, out, stream);
+    case 2: return launch<2>(layer, out, stream);
+    case 4: return launch<4>(layer, out, stream);
+    case 8: return launch<8>(layer, out, stream);
+    case 16: return launch<16>(layer, out, stream);
+    case 32: return launch<32>(layer, out, stream);
+    default:
+        return glvq_fail(GLVQ_ERR_UNSUPPORTED, "glvq_decode_cuda: d=" + std::to_string(layer->view.dim)
+                                                   + " (CUDA handles d = 1, 2, 4, 8, 16, 32)");
+    }
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Internal to kernels/cuda: what a glvq_gpu_layer holds, and the launchers the public entry points share.
+#include "kernels/glvq_cuda.h"
+#include "kernels/glvq_gpu_layout.h"
+
+#include <cuda_runtime.h>
+
+struct glvq_gpu_layer {
+    glvq_gpu_view view;          // device pointers into the allocations below
+    bool all_linear = true;
+    int device = 0;
+    int sm_count = 1;
+    float* xhat = nullptr;       // GLVQ_GPU_MAX_BATCH × view.slots activation slots (linear path workspace)
+    void* allocations[6] = {};   // words, groups, generators, row scales, sub-vector map, xhat
+    std::uint64_t code_bytes = 0;
+    std::uint64_t side_bytes = 0;
+    std::uint64_t workspace_bytes = 0;
+};
+
+// How a product's rows and groups are cut into warp work units: one warp = rows_per_warp rows (a tile) ×
+// a contiguous chunk of groups; partial sums meet in y through atomicAdd.
+struct glvq_work_split {
+    std::uint32_t row_tiles = 1;
+    std::uint32_t groups_per_chunk = 1;
+    std::uint32_t chunks = 1;
+    std::uint64_t blocks = 1;
+};
+glvq_work_split glvq_split_work(std::int64_t rows, int rows_per_warp, std::int32_t groups, int sm_count,
+                                int warps_per_block);
+
+// Largest power of two ≥ batch among 1, 2, 4, 8, 16: the batch tile the kernels are instantiated for.
+int glvq_batch_tile(std::int32_t batch);
+
+// General (companding) path for one slice of ≤ 16 batch rows; y must already be zero. glvq_gemm_general.cu.
+glvq_status glvq_general_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
+                                 cudaStream_t stream);
+
+// True for the lattice dimensions the general, decode and encode kernels are instantiated for.
+inline bool glvq_cuda_dim_supported(int d) { return d == 1 || d == 2 || d == 4 || d == 8 || d == 16 || d == 32; }
