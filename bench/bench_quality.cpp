@@ -39,20 +39,25 @@ PipelineOptions make(const std::string& method, double bits, int dim = 8, BitAll
 
 std::vector<Config> allConfigs()
 {
+    // Ordered by what matters most, so a run cut short still answers the main questions: 2 bits and the
+    // ablations first, then fractional targets, then 3 and 4 bits.
     std::vector<Config> configs;
-    for (double bits : { 2.0, 3.0, 4.0 }) {
+    const auto addWidth = [&](double bits) {
         const auto b = std::to_string(int(bits));
         configs.push_back({ "RTN w" + b, make("rtn", bits) });
         configs.push_back({ "GPTQ w" + b, make("gptq", bits) });
         configs.push_back({ "E8 w" + b, make("e8", bits) });
         configs.push_back({ "GLVQ-8D w" + b + " uniform", make("glvq", bits, 8) });
         configs.push_back({ "GLVQ-8D w" + b + " salience", make("glvq", bits, 8, BitAllocation::Salience) });
-        configs.push_back({ "GLVQ-32D w" + b + " salience", make("glvq", bits, 32, BitAllocation::Salience) });
-    }
-    configs.push_back({ "GLVQ-8D 1.5 bits salience", make("glvq", 1.5, 8, BitAllocation::Salience) });
-    configs.push_back({ "GLVQ-8D 2.5 bits salience", make("glvq", 2.5, 8, BitAllocation::Salience) });
+        configs.push_back({ "GLVQ-32D w" + b + " uniform", make("glvq", bits, 32) });
+    };
+    addWidth(2.0);
     for (const char* variant : { "no-companding", "no-row-scale", "no-feedback", "no-learning", "shared-lattice", "paper" })
         configs.push_back({ std::string("GLVQ-8D w2 uniform, ") + variant, make("glvq", 2.0, 8, BitAllocation::Uniform, variant) });
+    configs.push_back({ "GLVQ-8D 1.5 bits salience", make("glvq", 1.5, 8, BitAllocation::Salience) });
+    configs.push_back({ "GLVQ-8D 2.5 bits salience", make("glvq", 2.5, 8, BitAllocation::Salience) });
+    addWidth(3.0);
+    addWidth(4.0);
     return configs;
 }
 

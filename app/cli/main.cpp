@@ -2,6 +2,7 @@
 // glvq: GLVQ Studio's headless command line. Exit codes: 0 success, 1 error in the input or the run,
 // 2 usage error, 130 cancelled (Ctrl-C).
 #include "app/cli/commands.h"
+#include "core/model/compute_device.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -67,6 +68,7 @@ int main(int argc, char** argv)
         return 2;
     }
     std::signal(SIGINT, onInterrupt);
+    glvq::model::configureCpuThreads();
     const auto& spec = it->spec;
     try {
         const auto parsed = glvq::cli::parseArgs(spec, { args.begin() + 1, args.end() });

@@ -4,11 +4,27 @@
 #include "core/util/error.h"
 #include "kernels/device.h"
 
+#include <ATen/Parallel.h>
 #include <torch/cuda.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
 
 namespace glvq::model {
 
 bool torchCudaAvailable() { return torch::cuda::is_available(); }
+
+void configureCpuThreads(int threads)
+{
+    if (threads <= 0)
+        if (const char* env = std::getenv("GLVQ_CPU_THREADS"))
+            threads = std::atoi(env);
+    if (threads > 0)
+        at::set_num_threads(threads);
+}
+
+int cpuThreads() { return at::get_num_threads(); }
 
 ComputeDevice parseComputeDevice(std::string_view name)
 {

@@ -187,17 +187,13 @@ TEST(ImportErrors, UnknownBitWidth)
     }
 }
 
-TEST(ImportErrors, CorruptedCodesPadding)
+TEST(ImportErrors, InconsistentGroupWidths)
 {
-    const auto path = freshExport("padding.h5", "rtn"); // 3-bit group: 128·3 = 384 bits = 12 words, no padding
-    const auto glvq = freshExport("padding_glvq.h5");
-    patchDataset<std::uint32_t>(glvq, kLayer + "/codes", H5T_NATIVE_UINT32, [](auto& v) {
-        for (auto& w : v)
-            w = 0xffffffffu;
-    });
-    (void)path;
-    const auto message = importError(glvq);
-    EXPECT_NE(message.find("padding_glvq.h5"), std::string::npos) << message;
+    // Widths that no longer cover the columns: the prefix sums, the stream and the layout all disagree.
+    const auto path = freshExport("widths.h5");
+    patchDataset<std::uint32_t>(path, kLayer + "/columns", H5T_NATIVE_UINT32, [](auto& v) { v[0] -= 8; });
+    const auto message = importError(path);
+    EXPECT_NE(message.find("widths.h5"), std::string::npos) << message;
 }
 
 TEST(ExportSafety, RefusesToOverwriteWithoutForce)

@@ -2,6 +2,7 @@
 // End to end on debian-llama-16m: glvq quantize --out (RTN 3-bit uniform; GLVQ 2-bit, few iterations, small
 // calibration), the independent Python reader against the C++ decode (max abs diff <= 1e-6), and
 // glvq dequantize --dtype fp32 evaluating to exactly the in-memory quantized model's perplexity.
+#include "core/io/dtype.h"
 #include "core/pipeline/export_model.h"
 #include "tests/support/fixtures.h"
 
@@ -92,7 +93,9 @@ TEST(ExportReader, RtnExportDecodesInPythonAndDequantizesExactly)
                                          + glvq::test::fixturePath("eval_tech.txt").string()
                                          + "' --ctx 128 --max-windows 2 --json --quiet");
     ASSERT_EQ(evalCode, 0) << evalOut;
-    EXPECT_EQ(nlohmann::json::parse(evalOut)["perplexity"].get<double>(), quantized);
+    // Same weights bit for bit; the KL pass of quantize and the plain eval batch windows differently, so the
+    // fp32 forward passes differ in rounding (measured: 1.8e-8 relative). Weights: see test_export.
+    EXPECT_NEAR(nlohmann::json::parse(evalOut)["perplexity"].get<double>(), quantized, 1e-6 * quantized);
 
     const auto [inspectCode, inspectOut] = run(std::string(GLVQ_CLI_PATH) + " inspect '" + h5.string() + "' --json");
     ASSERT_EQ(inspectCode, 0) << inspectOut;

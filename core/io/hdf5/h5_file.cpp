@@ -231,6 +231,7 @@ std::string File::attrString(const std::string& object, const std::string& name)
     if (H5Tget_class(fileType.get()) != H5T_STRING)
         throw Error(where(object) + ": attribute '" + name + "' is not a string");
     Id memType(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_cset(memType.get(), H5Tget_cset(fileType.get())); // HDF5 converts no strings between character sets
     if (H5Tis_variable_str(fileType.get()) > 0) {
         H5Tset_size(memType.get(), H5T_VARIABLE);
         char* text = nullptr;
