@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # The main command: installs what is missing, builds, and runs GLVQ Studio's main job on the sample model.
 # The desktop application is not built yet (issue #7), so this runs the headless pipeline: the model's
-# architecture and tensors, then its perplexity on Persuasion at ctx 512, with progress (Ctrl-C cancels).
+# architecture, then GLVQ-8D at 2 bits (calibrate -> allocate bits -> learn each group's lattice), original
+# vs quantized perplexity and KL on Persuasion at ctx 512, an HDF5 export and its summary. Progress shows on
+# stderr; Ctrl-C cancels cleanly.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh" "$root/build"
-model=${GLVQ_MODEL:-$root/../shared/fixtures/debian-llama-16m}
-text=${GLVQ_TEXT:-$root/../shared/fixtures/eval_austen.txt}
+fixtures=$root/../shared/fixtures
+model=${GLVQ_MODEL:-$fixtures/debian-llama-16m}
+text=${GLVQ_TEXT:-$fixtures/eval_austen.txt}
+calib=${GLVQ_CALIB:-$fixtures/calib.txt}
+out=$root/build/$(basename "$model")-glvq-2bit.h5
 glvq="$root/build/app/cli/glvq"
-"$glvq" info "$model" | head -n 8
+"$glvq" info "$model" | head -n 3
 echo
-"$glvq" eval "$model" --text "$text" --ctx 512
+# --force: the output is this script's own file in build/, replaced on every run.
+"$glvq" quantize "$model" --calib "$calib" --method glvq --bits 2 --eval-text "$text" --out "$out" --force
+echo
+"$glvq" inspect "$out" | head -n 12

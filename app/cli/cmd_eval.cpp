@@ -60,13 +60,7 @@ int runEval(const ParsedArgs& args, const CancelToken& cancel)
     const auto tokenizerPath = tokenizerJsonFor(modelDir);
     const auto tokenizer = tok::Tokenizer::fromFile(tokenizerPath);
     const auto ids = tokenizer.encode(text);
-    const auto identity = eval::identifyText(textPath, text);
-
-    eval::EvalProtocol protocol;
-    protocol.model = modelDir.filename().string();
-    protocol.textName = identity.name;
-    protocol.textSha256 = identity.sha256;
-    protocol.tokenizer = tokenizer.description() + " (" + tokenizerPath.filename().string() + ")";
+    const auto protocol = evalProtocolFor(modelDir, textPath, text, tokenizer, tokenizerPath);
 
     ProgressLine progress(args.has("quiet"));
     const auto model = model::loadCausalLM(modelDir, device, progress.callback(), cancel);

@@ -145,12 +145,7 @@ int runQuantize(const ParsedArgs& args, const CancelToken& cancel)
     pipeline::applyToModel(*model, result);
 
     const auto ids = tokenizer.encode(evalText);
-    const auto identity = eval::identifyText(evalPath, evalText);
-    eval::EvalProtocol protocol;
-    protocol.model = modelDir.filename().string();
-    protocol.textName = identity.name;
-    protocol.textSha256 = identity.sha256;
-    protocol.tokenizer = tokenizer.description() + " (" + tokenizerPath.filename().string() + ")";
+    const auto protocol = evalProtocolFor(modelDir, evalPath, evalText, tokenizer, tokenizerPath);
     const auto kl = eval::evaluateKl(*reference, *model, ids, evalOptions, protocol, progress.callback(), cancel);
 
     pipeline::FileComposition exported;

@@ -19,4 +19,17 @@ std::filesystem::path tokenizerJsonFor(const std::filesystem::path& path)
     return path;
 }
 
+eval::EvalProtocol evalProtocolFor(const std::filesystem::path& modelDir, const std::filesystem::path& textPath,
+                                   const std::string& text, const tok::Tokenizer& tokenizer,
+                                   const std::filesystem::path& tokenizerPath)
+{
+    const auto identity = eval::identifyText(textPath, text);
+    eval::EvalProtocol protocol;
+    protocol.model = modelDir.filename().string();
+    protocol.textName = identity.name;
+    protocol.textSha256 = identity.sha256;
+    protocol.tokenizer = tokenizer.description() + " (" + tokenizerPath.filename().string() + ")";
+    return protocol;
+}
+
 } // namespace glvq::cli
