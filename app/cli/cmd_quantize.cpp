@@ -40,6 +40,10 @@ pipeline::PipelineOptions parseOptions(const ParsedArgs& args)
     if (alloc != "salience" && alloc != "uniform")
         throw UsageError("glvq quantize: --alloc must be salience or uniform, got '" + alloc + "'");
     options.allocation = alloc == "uniform" ? pipeline::BitAllocation::Uniform : pipeline::BitAllocation::Salience;
+    const auto objective = args.value("alloc-objective", "kl");
+    if (objective != "kl" && objective != "proxy")
+        throw UsageError("glvq quantize: --alloc-objective must be kl or proxy, got '" + objective + "'");
+    options.allocateByProxyLoss = objective == "proxy";
     options.calibrationText = args.value("calib");
     options.samples = args.integer("samples", 128, 1, 1 << 20);
     options.ctx = args.integer("ctx", 512, 2, 1 << 20);
@@ -73,7 +77,7 @@ nlohmann::json layerJson(const pipeline::LayerReport& report)
              { "group_bits", report.groupBits }, { "bits_per_weight", layer.bitsPerWeight },
              { "side_bits_per_weight", layer.codes ? layer.codes->sideBitsPerWeight() : 0.0 },
              { "weight_mse", layer.weightMse }, { "output_relative_error", layer.outputRelativeError },
-             { "seconds", layer.seconds }, { "salience", report.salience }, { "kl_by_split", report.klByP } };
+             { "seconds", layer.seconds }, { "salience", report.salience }, { "objective_by_split", report.objectiveByP } };
 }
 
 } // namespace
@@ -95,6 +99,7 @@ const CommandSpec& quantizeSpec()
             { "dim", "D", "GLVQ lattice dimension: 2, 4, 8 (default), 16 or 32; must divide the group" },
             { "group", "N", "input columns per group (default 128)" },
             { "alloc", "A", "salience (default) or uniform bit allocation" },
+            { "alloc-objective", "O", "how salience splits are compared: kl (output KL, default) or proxy (tr(E H Eᵀ))" },
             { "samples", "N", "calibration windows (default 128)" },
             { "ctx", "N", "tokens per calibration window (default 512)" },
             { "calib-mode", "M", "original (default: Hessians of the unquantized model) or sequential" },

@@ -61,11 +61,13 @@ LayerReport BitPlanner::plan(const quant::LayerInput& input, const at::Tensor& k
         uniform.groupBits.assign(std::size_t(groups), bits);
         return m_allocationQuantizer.quantize(uniform, cancel).decoded;
     };
+    const auto objective
+        = m_options.allocateByProxyLoss ? quant::SplitObjective::ProxyLoss : quant::SplitObjective::OutputKl;
     auto choice = quant::chooseSalienceSplit(input.weight, input.hessian, klInputs, input.groupSize, whole, decodedAt,
-                                             input.name);
+                                             input.name, objective);
     report.groupBits = std::move(choice.bits);
     report.salience = std::move(choice.salience);
-    report.klByP = std::move(choice.klByP);
+    report.objectiveByP = std::move(choice.objectiveByP);
     report.splitP = choice.p;
     return report;
 }

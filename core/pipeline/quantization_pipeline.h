@@ -29,7 +29,7 @@ struct LayerReport {
     std::shared_ptr<const quant::LayerResult> result;
     std::vector<int> groupBits;
     std::vector<double> salience;   // per group; empty when the allocator did not need it
-    std::vector<double> klByP;      // output KL of each split p the allocator tried
+    std::vector<double> objectiveByP; // the allocator's objective (output KL or proxy loss) for each split p
     std::int64_t splitP = 0;
 };
 

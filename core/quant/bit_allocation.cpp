@@ -73,7 +73,7 @@ double outputKl(const at::Tensor& inputs, const at::Tensor& weight, const at::Te
 
 SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
                                 std::int64_t groupSize, int base, const std::function<at::Tensor(int)>& decodedAt,
-                                const std::string& layerName)
+                                const std::string& layerName, SplitObjective objective)
 {
     SplitChoice choice;
     choice.salience = groupSalience(weight, hessian, groupSize, layerName);
@@ -95,8 +95,10 @@ SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hess
             const auto width = std::min(groupSize, cols - first);
             candidate.narrow(1, first, width).copy_(decodedWidth(bits[g]).narrow(1, first, width));
         }
-        const double kl = outputKl(inputs, weight, candidate);
-        choice.klByP.push_back(kl);
+        const double kl = objective == SplitObjective::OutputKl
+            ? outputKl(inputs, weight, candidate)
+            : proxyLoss(weight.to(at::kCPU, at::kFloat) - candidate, hessian);
+        choice.objectiveByP.push_back(kl);
         if (p == 0 || kl < bestKl) {
             bestKl = kl;
             choice.p = p;

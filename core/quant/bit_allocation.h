@@ -25,10 +25,14 @@ std::vector<int> fractionalBits(const std::vector<double>& salience, int low, st
 // Mean over tokens of KL(softmax(x Wᵀ) ‖ softmax(x Ŵᵀ)), softmax over the layer's output features.
 double outputKl(const at::Tensor& inputs, const at::Tensor& weight, const at::Tensor& quantized);
 
+// How candidate splits are compared: the layer's output KL on calibration inputs (SliM-LLM, the default), or
+// the proxy loss tr(E H Eᵀ) the quantizers minimise.
+enum class SplitObjective { OutputKl, ProxyLoss };
+
 struct SplitChoice {
     std::vector<int> bits;          // per group
     std::int64_t p = 0;             // groups moved to N−1 (and as many to N+1)
-    std::vector<double> klByP;      // output KL for p = 0, 1, …
+    std::vector<double> objectiveByP;      // the objective for p = 0, 1, … (output KL or proxy loss)
     std::vector<double> salience;
 };
 
@@ -36,6 +40,6 @@ struct SplitChoice {
 // ([rows, cols] fp32); candidate p assembles each group's columns from the width it is given.
 SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
                                 std::int64_t groupSize, int base, const std::function<at::Tensor(int)>& decodedAt,
-                                const std::string& layerName);
+                                const std::string& layerName, SplitObjective objective = SplitObjective::OutputKl);
 
 } // namespace glvq::quant

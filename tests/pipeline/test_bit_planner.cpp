@@ -72,11 +72,11 @@ TEST(BitAllocation, SalienceSplitIsChosenByOutputKl)
     const auto report = planner.plan(input, inputs, {});
     ASSERT_EQ(report.groupBits.size(), 8u);
     EXPECT_EQ(std::accumulate(report.groupBits.begin(), report.groupBits.end(), 0), 16);
-    ASSERT_EQ(report.klByP.size(), 5u); // p = 0..4
-    EXPECT_EQ(report.klByP[std::size_t(report.splitP)], *std::min_element(report.klByP.begin(), report.klByP.end()));
+    ASSERT_EQ(report.objectiveByP.size(), 5u); // p = 0..4
+    EXPECT_EQ(report.objectiveByP[std::size_t(report.splitP)], *std::min_element(report.objectiveByP.begin(), report.objectiveByP.end()));
     // With strongly varying column scales, moving bits to salient groups beats uniform bits.
     EXPECT_GT(report.splitP, 0);
-    EXPECT_LT(report.klByP[std::size_t(report.splitP)], report.klByP[0]);
+    EXPECT_LT(report.objectiveByP[std::size_t(report.splitP)], report.objectiveByP[0]);
 }
 
 TEST(BitAllocation, FractionalTargetsReachTheRequestedModelMean)
