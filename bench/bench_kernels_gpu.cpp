@@ -8,7 +8,8 @@
 //   - cuBLAS fp16 GEMV (cublasGemmEx, fp32 accumulate, rotated the same way) and the speed-up;
 //   - batch-8 GEMM against cuBLAS batch 8; the relative error of the timed kernel against the CPU reference.
 // Then one companded shape and the Babai encode of a 4096 x 11008 layer.
-// Usage: bench_kernels_gpu [--markdown FILE] [--iters N] [--quick]
+// Usage: bench_kernels_gpu [--markdown FILE] [--iters N] [--quick] [--only N K BITS]
+// --only times one GLVQ shape and width (GEMV and batch-8 GEMM), e.g. under a profiler.
 #include "kernels/glvq_cuda.h"
 #include "kernels/glvq_ref.h"
 #include "tests/kernels/kernel_fixtures.h"
@@ -230,8 +231,20 @@ int main(int argc, char** argv)
             g_iters = std::max(100, std::atoi(argv[++a]));
         else if (arg == "--quick")
             quick = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--markdown FILE] [--iters N >= 100] [--quick]\n", argv[0]);
+        else if (arg == "--only" && a + 3 < argc) {
+            const std::int64_t n = std::atoll(argv[a + 1]);
+            const std::int64_t k = std::atoll(argv[a + 2]);
+            const int bits = std::atoi(argv[a + 3]);
+            if (n < 1 || k < 1 || k % 8 != 0 || bits < 1 || bits > 4) {
+                std::fprintf(stderr, "bench_kernels_gpu: --only needs N >= 1, K a multiple of 8, BITS 1..4\n");
+                return 2;
+            }
+            const GlvqTiming t = glvqTiming(n, k, static_cast<std::uint8_t>(bits), 0, 8);
+            std::printf("%lld x %lld, %d bits: GEMV %.1f us, batch-8 %.1f us, rel err %.1e\n", static_cast<long long>(n),
+                        static_cast<long long>(k), bits, t.gemvUs, t.gemmUs, t.relErr);
+            return t.relErr <= 1e-3 ? 0 : 1;
+        } else {
+            std::fprintf(stderr, "usage: %s [--markdown FILE] [--iters N >= 100] [--quick] [--only N K BITS]\n", argv[0]);
             return 2;
         }
     }

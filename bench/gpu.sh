@@ -7,6 +7,7 @@
 #
 # Usage: bench/gpu.sh [RESULTS.md] [-- extra bench_kernels_gpu arguments, e.g. --quick or --iters 500]
 # Environment: GLVQ_GPU_BUILD_DIR (default <repo>/build-gpu), CUDA_HOME (default /usr/local/cuda),
+#              GLVQ_CUDA_ARCHS (default "80;90"; "90" halves the build on an H100),
 #              PYTHON (a python3 with torch), TORCH_CMAKE_PREFIX (skip the python lookup), JOBS.
 set -euo pipefail
 
@@ -51,6 +52,8 @@ fi
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 jobs=${JOBS:-$(nproc)}
+archs=${GLVQ_CUDA_ARCHS:-80;90}
+torch_archs=$(echo "$archs" | sed -E 's/([0-9])([0-9])/\1.\2/g')
 
 set -x
 cmake -S "$repo" -B "$build" "${generator[@]}" \
@@ -58,10 +61,10 @@ cmake -S "$repo" -B "$build" "${generator[@]}" \
   -DGLVQ_BUILD_GUI=OFF \
   -DGLVQ_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$cuda_home/bin/nvcc" \
-  -DCMAKE_CUDA_ARCHITECTURES="80;90" \
+  -DCMAKE_CUDA_ARCHITECTURES="$archs" \
   -DCUDAToolkit_ROOT="$cuda_home" \
   -DCMAKE_PREFIX_PATH="$torch_prefix" \
-  -DTORCH_CUDA_ARCH_LIST="8.0;9.0"
+  -DTORCH_CUDA_ARCH_LIST="$torch_archs"
 cmake --build "$build" -j "$jobs" --target test_kernels test_kernels_cuda bench_kernels_gpu bench_kernels_cpu
 set +x
 

@@ -11,7 +11,7 @@
 // synchronising call (glvq_cuda_synchronize). Every CUDA call is checked; the detail is in glvq_last_error().
 //
 // Ownership and thread-safety:
-//  - glvq_gpu_layer owns device memory (codes in the GPU layout, side info, a 16-batch activation
+//  - glvq_gpu_layer owns device memory (codes in the GPU layouts, side info, a 16-batch activation
 //    workspace); create/destroy are synchronous. Launches on one layer must not overlap in time (use one
 //    stream per layer or synchronise), because they share its workspace; different layers are independent.
 //  - All device pointers passed in must be on the layer's device (the current device at create time).
@@ -36,7 +36,7 @@ struct glvq_gpu_layer_info {
     std::uint64_t code_bytes = 0;   // code words in the GPU layout (what a GEMV streams from memory)
     std::uint64_t side_bytes = 0;   // groups, generators, row scales, sub-vector map
     std::uint64_t workspace_bytes = 0;
-    std::uint32_t activation_slots = 0; // x̂ floats per batch row (linear path: written and read per call)
+    std::uint32_t activation_slots = 0; // x̂ values per batch row, fp16 hi + lo (linear path: written and read per call)
 };
 
 // Validates (glvq_check_packed), rearranges on the host (glvq_gpu_image_build) and uploads. Synchronous.

@@ -26,7 +26,6 @@ glvq_status glvq_gpu_image_build(const glvq_packed_layer* layer, glvq_gpu_image*
     try {
         I.groups.resize(static_cast<std::size_t>(L.group_count));
         std::uint64_t wordColumns = 0;
-        std::uint64_t slots = 0;
         for (std::int32_t g = 0; g < L.group_count; ++g) {
             glvq_gpu_group& G = I.groups[static_cast<std::size_t>(g)];
             const std::uint32_t bits = L.bits[g];
@@ -34,7 +33,6 @@ glvq_status glvq_gpu_image_build(const glvq_packed_layer* layer, glvq_gpu_image*
             G = glvq_gpu_group {};
             G.word_column_begin = static_cast<std::uint32_t>(wordColumns);
             G.word_columns = (L.columns[g] + cpw - 1) / cpw;
-            G.slot_begin = static_cast<std::uint32_t>(slots);
             G.first_column = L.first_column[g];
             G.columns = L.columns[g];
             G.bits = bits;
@@ -46,12 +44,10 @@ glvq_status glvq_gpu_image_build(const glvq_packed_layer* layer, glvq_gpu_image*
                 I.all_linear = false;
             }
             wordColumns += G.word_columns;
-            slots += static_cast<std::uint64_t>(G.word_columns) * glvq_gpu_slots_per_word(bits);
-            if (wordColumns > 0xffffffffull || slots > 0xffffffffull)
-                return glvq_fail(GLVQ_ERR_UNSUPPORTED, "gpu image: more than 2^32 word columns or slots");
+            if (wordColumns > 0xffffffffull)
+                return glvq_fail(GLVQ_ERR_UNSUPPORTED, "gpu image: more than 2^32 word columns");
         }
         I.word_columns = static_cast<std::uint32_t>(wordColumns);
-        I.slots = static_cast<std::uint32_t>(slots);
 
         I.generators.resize(static_cast<std::size_t>(L.group_count) * dd);
         for (std::size_t e = 0; e < I.generators.size(); ++e)
@@ -65,7 +61,7 @@ glvq_status glvq_gpu_image_build(const glvq_packed_layer* layer, glvq_gpu_image*
                 I.subvector_group[L.first_column[g] / static_cast<std::uint32_t>(L.dim) + k] = static_cast<std::uint32_t>(g);
 
         // Codes: repack every packed row into cpw-per-word columns. Padding rows and codes stay zero; the
-        // kernels multiply padding codes by zero activation slots, so they never contribute.
+        // general kernel never reads padding codes (it loops over the group's sub-vectors).
         I.words.assign(static_cast<std::size_t>(wordColumns) * static_cast<std::size_t>(I.rows_pad), 0u);
         for (std::int32_t g = 0; g < L.group_count; ++g) {
             const glvq_gpu_group& G = I.groups[static_cast<std::size_t>(g)];
@@ -103,6 +99,5 @@ glvq_gpu_view glvq_gpu_image_view(const glvq_gpu_image& image)
     v.dim = image.dim;
     v.group_count = image.group_count;
     v.word_columns = image.word_columns;
-    v.slots = image.slots;
     return v;
 }

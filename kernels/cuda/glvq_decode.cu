@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Dense decode on the GPU: one thread per (row, sub-vector). Neighbouring threads take neighbouring
-// sub-vectors of one row, so the d-float runs they write form contiguous lines. Not on the inference path
+// Dense decode on the GPU. Companded layers: one thread per (row, sub-vector) from the word-column layout;
+// linear layers (tensor-core layout only): unpack z = u − o, then r · s · G z in place. Neighbouring threads
+// take neighbouring sub-vectors of one row, so the d-float runs they write form contiguous lines. Not on the inference path
 // (GEMV/GEMM never materialise Ŵ); used for export, dequantisation and checks.
 #include "kernels/cuda/glvq_cuda_check.cuh"
 #include "kernels/cuda/glvq_gpu_layer.cuh"
 #include "kernels/glvq_gpu_math.h"
+#include "kernels/glvq_mma_layout.h"
 
 #include <algorithm>
 #include <string>
@@ -41,13 +43,96 @@ __global__ void __launch_bounds__(kBlock) glvq_decode_kernel(glvq_gpu_view v, fl
     }
 }
 
+// Linear layers keep only the tensor-core layout. Pass 1: z = u − o of every code into out, one thread per
+// (tile, k-block, lane) as the GEMV kernel reads them.
+__global__ void __launch_bounds__(kBlock) glvq_mma_unpack_kernel(glvq_mma_view v, float* __restrict__ out)
+{
+    const std::uint64_t tiles = static_cast<std::uint64_t>(v.rows_pad) / GLVQ_MMA_TILE_ROWS;
+    const std::uint32_t kblocks = v.ksteps / (GLVQ_MMA_KBLOCK / GLVQ_MMA_KSTEP);
+    const std::uint64_t total = tiles * kblocks * 32u;
+    const std::uint64_t step = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
+    for (std::uint64_t idx = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+         idx += step) {
+        const std::uint32_t lane = static_cast<std::uint32_t>(idx % 32u);
+        const std::uint32_t K = static_cast<std::uint32_t>((idx / 32u) % kblocks);
+        const std::uint64_t tile = idx / 32u / kblocks;
+        std::int32_t lo = 0; // group of global k-block K (groups sorted by kstep_begin)
+        std::int32_t hi = v.group_count - 1;
+        while (lo < hi) {
+            const std::int32_t mid = (lo + hi + 1) / 2;
+            if (v.groups[mid].kstep_begin <= 4u * K)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const glvq_mma_group grp = v.groups[lo];
+        const std::uint32_t kb = K - grp.kstep_begin / 4u;
+        std::uint32_t w[4] = {};
+        for (std::uint32_t k = 0; k < glvq_mma_words_per_lane(grp.bits); ++k)
+            w[k] = v.words[glvq_mma_lane_word(grp, tile, kb, lane, k)];
+        for (std::uint32_t q = 0; q < 16; ++q) {
+            const std::int64_t row = static_cast<std::int64_t>(tile * GLVQ_MMA_TILE_ROWS + glvq_mma_pair_row(lane, q));
+            if (row >= v.rows)
+                continue;
+            for (std::uint32_t h = 0; h < 2; ++h) {
+                const std::uint32_t col = kb * GLVQ_MMA_KBLOCK + glvq_mma_pair_column(lane, q, h);
+                if (col < grp.columns)
+                    out[row * v.cols + grp.first_column + col] = glvq_mma_pair_code(grp.bits, q, h, w);
+            }
+        }
+    }
+}
+
+// Pass 2, in place: each (row, sub-vector) becomes r · s · G z (μ = 0: no companding).
+template <int D>
+__global__ void __launch_bounds__(kBlock) glvq_linear_decode_kernel(glvq_gpu_view v, glvq_mma_view m,
+                                                                    float* __restrict__ out)
+{
+    const std::uint64_t subcolumns = static_cast<std::uint64_t>(v.cols) / D;
+    const std::uint64_t total = subcolumns * static_cast<std::uint64_t>(v.rows);
+    const std::uint64_t step = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
+    for (std::uint64_t idx = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+         idx += step) {
+        const std::int64_t row = static_cast<std::int64_t>(idx / subcolumns);
+        const std::uint32_t sc = static_cast<std::uint32_t>(idx % subcolumns);
+        const std::uint32_t g = __ldg(v.subvector_group + sc);
+        float* dst = out + row * v.cols + static_cast<std::int64_t>(sc) * D;
+        float z[D];
+#pragma unroll
+        for (int b = 0; b < D; ++b)
+            z[b] = dst[b];
+        const float* G = v.generators + static_cast<std::uint64_t>(g) * (D * D);
+        const float scale = __ldg(v.row_scales + row) * m.groups[g].scale;
+#pragma unroll
+        for (int a = 0; a < D; ++a) {
+            float s = 0.0f;
+#pragma unroll
+            for (int b = 0; b < D; ++b)
+                s = fmaf(__ldg(G + a * D + b), z[b], s);
+            dst[a] = scale * s;
+        }
+    }
+}
+
+unsigned gridFor(const glvq_gpu_layer* L, std::uint64_t work)
+{
+    const std::uint64_t blocks = std::min<std::uint64_t>((work + kBlock - 1) / kBlock,
+                                                         static_cast<std::uint64_t>(L->sm_count) * 32u);
+    return static_cast<unsigned>(std::max<std::uint64_t>(blocks, 1));
+}
+
 template <int D>
 glvq_status launch(const glvq_gpu_layer* L, float* out, cudaStream_t stream)
 {
     const std::uint64_t total = static_cast<std::uint64_t>(L->view.cols / D) * static_cast<std::uint64_t>(L->view.rows);
-    const std::uint64_t blocks = std::min<std::uint64_t>((total + kBlock - 1) / kBlock,
-                                                         static_cast<std::uint64_t>(L->sm_count) * 32u);
-    glvq_decode_kernel<D><<<static_cast<unsigned>(std::max<std::uint64_t>(blocks, 1)), kBlock, 0, stream>>>(L->view, out);
+    if (L->all_linear) {
+        const std::uint64_t units = static_cast<std::uint64_t>(L->mma.rows_pad / GLVQ_MMA_TILE_ROWS) * (L->mma.ksteps / 4) * 32u;
+        glvq_mma_unpack_kernel<<<gridFor(L, units), kBlock, 0, stream>>>(L->mma, out);
+        GLVQ_CUDA_CHECK_LAUNCH();
+        glvq_linear_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, L->mma, out);
+    } else {
+        glvq_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, out);
+    }
     GLVQ_CUDA_CHECK_LAUNCH();
     return GLVQ_OK;
 }

@@ -57,8 +57,9 @@ __global__ void __launch_bounds__(kBlock) glvq_general_kernel(glvq_gpu_view v, c
 template <int D, int NB>
 glvq_status launch(const glvq_gpu_layer* L, const float* x, int batch, float* y, cudaStream_t stream)
 {
-    const glvq_work_split s = glvq_split_work(L->view.rows, GLVQ_GPU_WARP, L->view.group_count, L->sm_count,
-                                              kWarpsPerBlock);
+    // Compute-bound: about 32 warps per SM is plenty (exact occupancy matters little here).
+    const glvq_work_split s = glvq_split_work(L->view.rows, GLVQ_GPU_WARP, L->view.group_count, kWarpsPerBlock,
+                                              static_cast<std::uint64_t>(L->sm_count) * 32u);
     glvq_general_kernel<D, NB><<<static_cast<unsigned>(s.blocks), kBlock, 0, stream>>>(
         L->view, x, batch, s.row_tiles, s.groups_per_chunk, y);
     GLVQ_CUDA_CHECK_LAUNCH();

@@ -25,16 +25,15 @@ glvq_status glvq_cuda_fail(cudaError_t error, const char* call, const char* file
     }
 }
 
-glvq_work_split glvq_split_work(std::int64_t rows, int rows_per_warp, std::int32_t groups, int sm_count,
-                                int warps_per_block)
+glvq_work_split glvq_split_work(std::int64_t rows, int rows_per_warp, std::int32_t groups, int warps_per_block,
+                                std::uint64_t resident_warps)
 {
     glvq_work_split s;
     s.row_tiles = static_cast<std::uint32_t>((rows + rows_per_warp - 1) / rows_per_warp);
-    // About 32 warps per SM in flight: enough loads outstanding to cover DRAM latency, and each warp still
-    // streams whole groups (≥ 128 columns in practice) between its atomics.
-    const std::uint64_t targetWarps = static_cast<std::uint64_t>(std::max(sm_count, 1)) * 32u;
-    std::uint64_t chunks = (targetWarps + s.row_tiles - 1) / s.row_tiles;
-    chunks = std::min<std::uint64_t>(std::max<std::uint64_t>(chunks, 1), static_cast<std::uint64_t>(groups));
+    // As many group chunks per row tile as fit in one wave (at least one): each warp then streams whole
+    // groups between its atomics, and no warp waits for a second wave.
+    std::uint64_t chunks = std::max<std::uint64_t>(resident_warps / s.row_tiles, 1);
+    chunks = std::min<std::uint64_t>(chunks, static_cast<std::uint64_t>(groups));
     s.groups_per_chunk = static_cast<std::uint32_t>((static_cast<std::uint64_t>(groups) + chunks - 1) / chunks);
     s.chunks = static_cast<std::uint32_t>((static_cast<std::uint64_t>(groups) + s.groups_per_chunk - 1)
                                           / s.groups_per_chunk);
@@ -64,25 +63,43 @@ glvq_status uploadVector(glvq_gpu_layer* L, int slot, const std::vector<T>& host
     return GLVQ_OK;
 }
 
-glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I)
+glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_layer* host)
 {
     GLVQ_CUDA_CHECK(cudaGetDevice(&L->device));
     GLVQ_CUDA_CHECK(cudaDeviceGetAttribute(&L->sm_count, cudaDevAttrMultiProcessorCount, L->device));
     glvq_gpu_view& v = L->view;
     v = glvq_gpu_image_view(I); // scalars; pointers replaced below
     glvq_status s = GLVQ_OK;
-    if ((s = uploadVector(L, 0, I.words, &v.words)) != GLVQ_OK
+    // Linear layers stream codes only from the tensor-core layout (uploaded below): no word-column copy.
+    static const std::vector<std::uint32_t> noWords;
+    if ((s = uploadVector(L, 0, I.all_linear ? noWords : I.words, &v.words)) != GLVQ_OK
         || (s = uploadVector(L, 1, I.groups, &v.groups)) != GLVQ_OK
         || (s = uploadVector(L, 2, I.generators, &v.generators)) != GLVQ_OK
         || (s = uploadVector(L, 3, I.row_scales, &v.row_scales)) != GLVQ_OK
         || (s = uploadVector(L, 4, I.subvector_group, &v.subvector_group)) != GLVQ_OK)
         return s;
-    L->workspace_bytes = static_cast<std::uint64_t>(GLVQ_GPU_MAX_BATCH) * I.slots * sizeof(float);
-    GLVQ_CUDA_CHECK(cudaMalloc(&L->allocations[5], L->workspace_bytes));
-    GLVQ_CUDA_CHECK(cudaMemset(L->allocations[5], 0, L->workspace_bytes));
-    L->xhat = static_cast<float*>(L->allocations[5]);
     L->all_linear = I.all_linear;
     L->code_bytes = I.words.size() * sizeof(std::uint32_t);
+    if (I.all_linear) {
+        glvq_mma_image M;
+        if ((s = glvq_mma_image_build(host, &M)) != GLVQ_OK)
+            return s;
+        L->mma = glvq_mma_image_view(M);
+        if ((s = uploadVector(L, 5, M.words, &L->mma.words)) != GLVQ_OK
+            || (s = uploadVector(L, 6, M.groups, &L->mma.groups)) != GLVQ_OK)
+            return s;
+        L->mma.generators = v.generators;
+        L->mma.row_scales = v.row_scales;
+        const std::uint64_t fragBytes = static_cast<std::uint64_t>(M.ksteps) * GLVQ_MMA_MAX_NTILES * 32 * sizeof(uint2);
+        const std::uint64_t scaleBytes = static_cast<std::uint64_t>(GLVQ_MMA_MAX_NTILES) * 4 * M.group_count * sizeof(float);
+        GLVQ_CUDA_CHECK(cudaMalloc(&L->allocations[7], std::max<std::uint64_t>(fragBytes, 16)));
+        GLVQ_CUDA_CHECK(cudaMalloc(&L->allocations[8], std::max<std::uint64_t>(scaleBytes, 16)));
+        L->xfrag = static_cast<uint2*>(L->allocations[7]);
+        L->fscale = static_cast<float*>(L->allocations[8]);
+        L->workspace_bytes = fragBytes + scaleBytes;
+        // What a product streams: the tensor-core copy of the codes.
+        L->code_bytes = M.words.size() * sizeof(std::uint32_t);
+    }
     L->side_bytes = I.groups.size() * sizeof(glvq_gpu_group) + I.generators.size() * sizeof(float)
                     + I.row_scales.size() * sizeof(float) + I.subvector_group.size() * sizeof(std::uint32_t);
     return GLVQ_OK;
@@ -101,7 +118,7 @@ glvq_status glvq_gpu_layer_create(const glvq_packed_layer* host_layer, glvq_gpu_
     auto* layer = new (std::nothrow) glvq_gpu_layer;
     if (!layer)
         return glvq_fail(GLVQ_ERR_OUT_OF_MEMORY, "glvq_gpu_layer_create: out of host memory");
-    if (const glvq_status s = fill(layer, image); s != GLVQ_OK) {
+    if (const glvq_status s = fill(layer, image, host_layer); s != GLVQ_OK) {
         glvq_gpu_layer_destroy(layer);
         return s;
     }
@@ -131,7 +148,7 @@ glvq_status glvq_gpu_layer_get_info(const glvq_gpu_layer* layer, glvq_gpu_layer_
     info->code_bytes = layer->code_bytes;
     info->side_bytes = layer->side_bytes;
     info->workspace_bytes = layer->workspace_bytes;
-    info->activation_slots = layer->view.slots;
+    info->activation_slots = layer->all_linear ? layer->mma.ksteps * GLVQ_MMA_KSTEP : 0;
     return GLVQ_OK;
 }
 

@@ -3,6 +3,7 @@
 // Internal to kernels/cuda: what a glvq_gpu_layer holds, and the launchers the public entry points share.
 #include "kernels/glvq_cuda.h"
 #include "kernels/glvq_gpu_layout.h"
+#include "kernels/glvq_mma_layout.h"
 
 #include <cuda_runtime.h>
 
@@ -11,8 +12,13 @@ struct glvq_gpu_layer {
     bool all_linear = true;
     int device = 0;
     int sm_count = 1;
-    float* xhat = nullptr;       // GLVQ_GPU_MAX_BATCH × view.slots activation slots (linear path workspace)
-    void* allocations[6] = {};   // words, groups, generators, row scales, sub-vector map, xhat
+    // Tensor-core layout of an all-linear layer (glvq_mma_layout.h); generators and row scales are shared
+    // with `view`. xfrag: ksteps × GLVQ_MMA_MAX_NTILES × 32 uint2 activation fragments; fscale: 16 × groups.
+    glvq_mma_view mma;
+    uint2* xfrag = nullptr;
+    float* fscale = nullptr;
+    void* allocations[9] = {};   // words, groups, generators, row scales, sub-vector map, mma words,
+                                 // mma groups, xfrag, fscale
     std::uint64_t code_bytes = 0;
     std::uint64_t side_bytes = 0;
     std::uint64_t workspace_bytes = 0;
@@ -26,8 +32,10 @@ struct glvq_work_split {
     std::uint32_t chunks = 1;
     std::uint64_t blocks = 1;
 };
-glvq_work_split glvq_split_work(std::int64_t rows, int rows_per_warp, std::int32_t groups, int sm_count,
-                                int warps_per_block);
+// resident_warps: how many warps of the kernel the GPU holds at once; the split stays within it when the rows
+// allow, so the launch is one full wave (a partial second wave would run at a fraction of the occupancy).
+glvq_work_split glvq_split_work(std::int64_t rows, int rows_per_warp, std::int32_t groups, int warps_per_block,
+                                std::uint64_t resident_warps);
 
 // Largest power of two ≥ batch among 1, 2, 4, 8, 16: the batch tile the kernels are instantiated for.
 int glvq_batch_tile(std::int32_t batch);
@@ -35,6 +43,11 @@ int glvq_batch_tile(std::int32_t batch);
 // General (companding) path for one slice of ≤ 16 batch rows; y must already be zero. glvq_gemm_general.cu.
 glvq_status glvq_general_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                                  cudaStream_t stream);
+
+// Tensor-core product of an all-linear layer for one slice of ≤ 16 batch rows (writes all of y).
+// glvq_gemm_mma.cu.
+glvq_status glvq_mma_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
+                             cudaStream_t stream);
 
 // True for the lattice dimensions the general, decode and encode kernels are instantiated for.
 inline bool glvq_cuda_dim_supported(int d) { return d == 1 || d == 2 || d == 4 || d == 8 || d == 16 || d == 32; }

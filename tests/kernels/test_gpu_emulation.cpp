@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The CUDA kernels' per-thread maths (kernels/glvq_gpu_math.h) run on the host over the GPU layout, warp by
-// warp and lane by lane as the kernels cut the work, and compared with the fp64 reference. This checks the
-// layout, the slot bookkeeping, the magic-number extraction and the general-path decode on machines without a
-// GPU; only the CUDA glue (launch shapes, loads, atomics) is left to tests/kernels/test_cuda.cpp.
+// The general (companding) kernels' per-thread maths (kernels/glvq_gpu_math.h) run on the host over the
+// word-column layout, row by row as the kernels cut the work, and compared with the fp64 reference. This
+// checks the layout, the extraction and the general-path decode on machines without a GPU; the tensor-core
+// path's layout and extraction are checked in test_mma_layout.cpp, the CUDA glue in test_cuda.cpp.
 #include "kernels/glvq_gpu_math.h"
 #include "kernels/glvq_ref.h"
 #include "tests/kernels/kernel_fixtures.h"
@@ -12,43 +12,6 @@
 namespace kt = glvq::kernel_test;
 
 namespace {
-
-// The linear path: x̂ for a batch tile NB, then per (row tile, group chunk) warp and lane the accumulate of
-// glvq_linear_kernel, partial sums added into y in chunk order.
-template <int NB, int WPI>
-std::vector<float> emulateLinear(const glvq_gpu_image& image, const std::vector<float>& x, int batch, int chunks)
-{
-    const glvq_gpu_view v = glvq_gpu_image_view(image);
-    std::vector<float> xhat(static_cast<std::size_t>(NB) * v.slots);
-    for (int t = 0; t < NB; ++t)
-        for (std::uint32_t slot = 0; slot < v.slots; ++slot)
-            xhat[static_cast<std::size_t>(t) * v.slots + slot] =
-                t < batch ? glvq_gpu_xhat_value(v, x.data() + static_cast<std::int64_t>(t) * v.cols, slot) : 0.0f;
-    std::vector<float> y(static_cast<std::size_t>(batch * v.rows), 0.0f);
-    const int perChunk = (v.group_count + chunks - 1) / chunks;
-    for (std::int64_t tile = 0; tile < v.rows_pad / GLVQ_GPU_ROW_TILE; ++tile)
-        for (int g0 = 0; g0 < v.group_count; g0 += perChunk)
-            for (int lane = 0; lane < GLVQ_GPU_WARP; ++lane) {
-                const std::int64_t row0 = tile * GLVQ_GPU_ROW_TILE + lane;
-                float acc[GLVQ_GPU_ROWS_PER_THREAD][NB] = {};
-                for (int g = g0; g < std::min(g0 + perChunk, v.group_count); ++g) {
-                    const glvq_gpu_group& grp = v.groups[g];
-                    switch (grp.bits) {
-                    case 1: glvq_gpu_linear_group<1, NB, WPI>(v, grp, row0, xhat.data(), acc); break;
-                    case 2: glvq_gpu_linear_group<2, NB, WPI>(v, grp, row0, xhat.data(), acc); break;
-                    case 3: glvq_gpu_linear_group<3, NB, WPI>(v, grp, row0, xhat.data(), acc); break;
-                    default: glvq_gpu_linear_group<4, NB, WPI>(v, grp, row0, xhat.data(), acc); break;
-                    }
-                }
-                for (int r = 0; r < GLVQ_GPU_ROWS_PER_THREAD; ++r) {
-                    const std::int64_t row = row0 + r * GLVQ_GPU_WARP;
-                    if (row < v.rows)
-                        for (int t = 0; t < batch; ++t)
-                            y[static_cast<std::size_t>(t * v.rows + row)] += v.row_scales[row] * acc[r][t];
-                }
-            }
-    return y;
-}
 
 // The general path: per row (lane) and group, G from the image as the kernel stages it in shared memory.
 template <int D, int NB>
@@ -134,23 +97,6 @@ std::vector<kt::LayerSpec> specs(int companding)
 }
 
 } // namespace
-
-TEST(GpuEmulation, LinearPathMatchesTheFp64Reference)
-{
-    for (const auto& spec : specs(0))
-        for (int batch : {1, 3, 8}) {
-            const auto layer = kt::makeLayer(spec);
-            const auto view = layer.view();
-            glvq_gpu_image image;
-            ASSERT_EQ(glvq_gpu_image_build(&view, &image), GLVQ_OK) << glvq_last_error();
-            ASSERT_TRUE(image.all_linear);
-            const auto x = kt::randomActivations(static_cast<std::size_t>(batch * layer.cols), spec.seed + 7);
-            const auto ref = kt::productFp64(kt::decodeFp64(layer), layer.rows, layer.cols, x, batch);
-            const auto y = batch == 1 ? emulateLinear<1, 2>(image, x, batch, 3) : emulateLinear<8, 1>(image, x, batch, 2);
-            EXPECT_LT(kt::relativeError(y.data(), ref), 1e-5) << "d=" << spec.dim << " rows=" << spec.rows
-                                                              << " batch=" << batch;
-        }
-}
 
 TEST(GpuEmulation, GeneralPathMatchesTheFp64Reference)
 {
