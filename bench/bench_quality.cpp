@@ -4,12 +4,13 @@
 // default) is collected once and shared by every configuration. Prints a markdown table row per configuration
 // as it finishes, so a long run can be followed and cut short.
 //
-// usage: bench_quality [--texts eval_austen,eval_tech] [--only SUBSTRING] [--samples N] [--iterations N]
+// usage: bench_quality [--texts eval_austen,eval_tech] [--only SUBSTRING[,SUBSTRING...]] [--samples N] [--iterations N]
 #include "core/eval/perplexity.h"
 #include "core/pipeline/calibration_statistics.h"
 #include "core/pipeline/quantization_pipeline.h"
 #include "core/util/text_file.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -76,14 +77,14 @@ int main(int argc, char** argv)
 {
     const std::filesystem::path fixtures = GLVQ_FIXTURES_DIR;
     std::vector<std::string> texts = { "eval_austen" };
-    std::string only;
+    std::vector<std::string> only; // row labels containing any of these substrings (all rows when empty)
     std::int64_t samples = 128;
     int iterations = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--texts"))
             texts = splitList(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--only"))
-            only = argv[i + 1];
+            only = splitList(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--samples"))
             samples = std::stoll(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--iterations"))
@@ -117,7 +118,8 @@ int main(int argc, char** argv)
     std::fflush(stdout);
 
     for (auto& [label, options] : allConfigs()) {
-        if (!only.empty() && label.find(only) == std::string::npos)
+        if (!only.empty() && std::none_of(only.begin(), only.end(),
+                                          [&](const std::string& part) { return label.find(part) != std::string::npos; }))
             continue;
         options.calibrationText = base.calibrationText;
         options.samples = samples;
