@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 
 namespace glvq::cli {
@@ -103,6 +105,15 @@ std::string helpText(const CommandSpec& spec)
     }
     out << "  --help                  show this help\n";
     return out.str();
+}
+
+std::string formatMeasured(double value, int decimals)
+{
+    if (std::isnan(value))
+        return "n/a";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
 }
 
 } // namespace glvq::cli

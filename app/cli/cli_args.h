@@ -45,4 +45,7 @@ public:
 ParsedArgs parseArgs(const CommandSpec& spec, const std::vector<std::string>& args);
 std::string helpText(const CommandSpec& spec);
 
+// A measured figure with `decimals` decimals, or "n/a" when it was not measured (NaN; null in JSON input).
+std::string formatMeasured(double value, int decimals = 4);
+
 } // namespace glvq::cli

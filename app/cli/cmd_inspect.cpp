@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -76,11 +77,12 @@ int runInspect(const ParsedArgs& args, const CancelToken&)
         std::printf("%d-bit: %llu weights  ", bits, static_cast<unsigned long long>(count));
     std::printf("\n");
     for (const auto& layer : layers)
-        std::printf("  %-34s %5lldx%-5lld %-6s %.4f b/w (side %.4f)  w-mse %.3e  out-err %.4f\n",
+        std::printf("  %-34s %5lldx%-5lld %-6s %.4f b/w (side %.4f)  w-mse %.3e  out-err %s\n",
                     layer["name"].get<std::string>().c_str(), (long long)layer["rows"].get<std::int64_t>(),
                     (long long)layer["cols"].get<std::int64_t>(), layer["method"].get<std::string>().c_str(),
                     layer["bits_per_weight"].get<double>(), layer["side_bits_per_weight"].get<double>(),
-                    layer["weight_mse"].get<double>(), layer["output_relative_error"].get<double>());
+                    layer["weight_mse"].get<double>(),
+                    formatMeasured(layer["output_relative_error"].is_null() ? NAN : layer["output_relative_error"].get<double>()).c_str());
     std::printf("file        %llu bytes: codes %llu, side info %llu, full precision %llu, other %llu\n",
                 (unsigned long long)c.fileBytes, (unsigned long long)c.codeBytes, (unsigned long long)c.sideBytes,
                 (unsigned long long)c.fullPrecisionBytes,

@@ -5,6 +5,7 @@
 #include "app/cli/model_paths.h"
 #include "app/cli/progress_line.h"
 #include "core/eval/perplexity.h"
+#include "core/pipeline/calibration_cache.h"
 #include "core/pipeline/export_model.h"
 #include "core/pipeline/quantization_pipeline.h"
 #include "core/util/error.h"
@@ -65,9 +66,9 @@ void printLayer(const pipeline::LayerReport& report)
     std::string bits;
     for (int b : report.groupBits)
         bits += std::to_string(b);
-    std::fprintf(stderr, "  %-34s %5lldx%-5lld bits %-10s %.3f b/w  w-mse %.3e  out-err %.4f  %.1f s\n",
+    std::fprintf(stderr, "  %-34s %5lldx%-5lld bits %-10s %.3f b/w  w-mse %.3e  out-err %s  %.1f s\n",
                  layer.name.c_str(), static_cast<long long>(layer.rows), static_cast<long long>(layer.cols), bits.c_str(),
-                 layer.bitsPerWeight, layer.weightMse, layer.outputRelativeError, layer.seconds);
+                 layer.bitsPerWeight, layer.weightMse, formatMeasured(layer.outputRelativeError).c_str(), layer.seconds);
 }
 
 nlohmann::json layerJson(const pipeline::LayerReport& report)
@@ -104,6 +105,8 @@ const CommandSpec& quantizeSpec()
             { "ctx", "N", "tokens per calibration window (default 512)" },
             { "calib-mode", "M", "original (default: Hessians of the unquantized model) or sequential" },
             { "seed", "S", "seed for calibration windows and every random choice (default 0)" },
+            { "hessian-cache", "DIR", "keep calibration statistics in DIR and reuse them when the checkpoint and the "
+                                      "calibration protocol match (original calib-mode)" },
             { "iterations", "N", "GLVQ learning iterations per group (default: 300 for d ≤ 8, 500 above)" },
             { "act-order", "", "GPTQ: quantize columns in order of descending Hessian diagonal" },
             { "device", "DEV", "cpu (default) or cuda" },
@@ -142,11 +145,21 @@ int runQuantize(const ParsedArgs& args, const CancelToken& cancel)
     const auto reference = model::loadCausalLM(modelDir, device, {}, cancel);
 
     const bool quiet = args.has("quiet");
+    std::shared_ptr<const pipeline::CalibrationStatistics> precomputed;
+    if (args.has("hessian-cache") && pipeline::needsCalibration(options)) {
+        const auto cached = pipeline::cachedCalibrationStatistics(*model, tokenizer, options, modelDir,
+                                                                  args.value("hessian-cache"), progress.callback(), cancel);
+        precomputed = cached.statistics;
+        if (!quiet)
+            std::fprintf(stderr, "calibration %s %s\n", cached.fromCache ? "read from" : "stored in",
+                         cached.file.string().c_str());
+    }
     const auto result = pipeline::runPipeline(*model, tokenizer, options, progress.callback(), cancel,
                                               [&](const pipeline::LayerReport& report) {
                                                   if (!quiet)
                                                       printLayer(report);
-                                              });
+                                              },
+                                              precomputed);
     pipeline::applyToModel(*model, result);
 
     const auto ids = tokenizer.encode(evalText);

@@ -3,6 +3,7 @@
 #include "core/pipeline/export_model.h"
 
 #include "core/io/checkpoint.h"
+#include "core/pipeline/calibration_cache.h"
 #include "core/pipeline/export_codes.h"
 #include "core/util/error.h"
 #include "core/util/sha256.h"
@@ -24,24 +25,6 @@ std::string readBytes(const std::filesystem::path& path)
     if (!in)
         throw Error(path.string() + ": cannot read");
     return { std::istreambuf_iterator<char>(in), {} };
-}
-
-// SHA-256 over the bytes of every *.safetensors file of the checkpoint, files in name order.
-std::string weightsSha256(const std::filesystem::path& dir)
-{
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir))
-        if (entry.path().extension() == ".safetensors")
-            files.push_back(entry.path());
-    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
-    Sha256 hash;
-    std::vector<char> buffer(1 << 20);
-    for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
-            hash.update(std::span<const std::byte>(reinterpret_cast<const std::byte*>(buffer.data()), std::size_t(in.gcount())));
-    }
-    return hash.hexDigest();
 }
 
 // Removes the temporary file unless the export finished (cancel, error).
@@ -83,7 +66,7 @@ ExportedModel collectExport(const PipelineResult& result, const std::filesystem:
     model.metadata = {
         { "format", kExportFormatName }, { "format_version", kExportFormatVersion }, { "tool_version", GLVQ_VERSION },
         { "created_utc", utcTimestamp() }, { "source_model", modelDir.filename().string() },
-        { "source_config_json", model.files["config.json"] }, { "source_weights_sha256", weightsSha256(modelDir) },
+        { "source_config_json", model.files["config.json"] }, { "source_weights_sha256", checkpointWeightsSha256(modelDir) },
         { "method", o.method }, { "variant", o.variant }, { "target_bits", o.bits }, { "dim", std::int64_t(o.dim) },
         { "group_size", o.groupSize }, { "allocation", o.allocation == BitAllocation::Salience ? "salience" : "uniform" },
         { "calibration_text", cal.textName }, { "calibration_text_sha256", cal.textSha256 },

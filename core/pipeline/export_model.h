@@ -12,6 +12,7 @@
 #include "core/pipeline/quantization_pipeline.h"
 #include "core/util/cancel.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -30,7 +31,7 @@ struct ExportLayer {
     std::string name; // module name, e.g. "model.layers.0.mlp.down_proj"; the weight is NAME + ".weight"
     std::shared_ptr<const quant::LayerCodes> codes;
     double weightMse = 0.0;
-    double outputRelativeError = 0.0;
+    double outputRelativeError = std::numeric_limits<double>::quiet_NaN(); // NaN: not measured
 };
 
 // A tensor kept in its original precision; bytes are little-endian elements of dtype ("F32", "F16", "BF16").

@@ -63,6 +63,12 @@ std::vector<at::Tensor> embedAll(const model::CausalLM& model, const at::Tensor&
 
 } // namespace
 
+bool needsCalibration(const PipelineOptions& options)
+{
+    const auto allocationQuantizer = makeAllocationQuantizer(options);
+    return makeLayerQuantizer(options)->needsHessian() || BitPlanner(options, *allocationQuantizer).needsCalibration();
+}
+
 PipelineResult runPipeline(model::CausalLM& model, const tok::Tokenizer& tokenizer, const PipelineOptions& options,
                            const ProgressCallback& progress, const CancelToken& cancel,
                            const LayerCallback& onLayerDone, std::shared_ptr<const CalibrationStatistics> precomputed)

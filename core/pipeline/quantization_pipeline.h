@@ -47,6 +47,9 @@ using LayerCallback = std::function<void(const LayerReport&)>;
 
 struct CalibrationStatistics;
 
+// True when a run with these options calibrates (a Hessian-based method, or salience allocation).
+bool needsCalibration(const PipelineOptions& options);
+
 // `precomputed`: statistics from collectCalibrationStatistics() to reuse instead of calibrating again
 // (original mode only; they must match the options' calibration protocol).
 PipelineResult runPipeline(model::CausalLM& model, const tok::Tokenizer& tokenizer,

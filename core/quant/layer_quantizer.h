@@ -11,6 +11,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,7 +61,9 @@ struct LayerResult {
     std::shared_ptr<const LayerCodes> codes;
     std::vector<GroupStats> groups;
     double weightMse = 0.0;          // mean (W − Ŵ)²
-    double outputRelativeError = 0.0; // tr(E H Eᵀ) / tr(W H Wᵀ): relative output error ‖(W − Ŵ)X‖² / ‖WX‖²
+    // tr(E H Eᵀ) / tr(W H Wᵀ): relative output error ‖(W − Ŵ)X‖² / ‖WX‖²; NaN when not measured (no Hessian,
+    // e.g. RTN without calibration), so that nothing shows an unmeasured error as 0.
+    double outputRelativeError = std::numeric_limits<double>::quiet_NaN();
     double bitsPerWeight = 0.0;      // including side information
     double seconds = 0.0;
 };

@@ -113,4 +113,18 @@ TEST(ExportReader, GlvqExportDecodesInPython)
     checkReader(h5);
 }
 
+TEST(ExportReader, E8ExportsDecodeInPython)
+{
+    // 2 bits: the E8P codebook (16-bit codes, pattern table); 3 bits: the shifted E8 box (24-bit codes).
+    for (const int bits : { 2, 3 }) {
+        const auto h5 = workDir() / ("e8_" + std::to_string(bits) + ".h5");
+        fs::remove(h5);
+        const auto [code, out] = run(std::string(GLVQ_CLI_PATH) + " quantize" + common() + " --method e8 --bits "
+                                     + std::to_string(bits) + " --alloc uniform --samples 4 --ctx 64 --calib '"
+                                     + glvq::test::fixturePath("calib.txt").string() + "' --out '" + h5.string() + "'");
+        ASSERT_EQ(code, 0) << out;
+        checkReader(h5);
+    }
+}
+
 } // namespace

@@ -46,6 +46,7 @@ template <> struct TypeOf<std::uint64_t> { static hid_t mem() { return H5T_NATIV
 template <> struct TypeOf<std::int16_t> { static hid_t mem() { return H5T_NATIVE_INT16; } static hid_t file() { return H5T_STD_I16LE; } };
 template <> struct TypeOf<std::int32_t> { static hid_t mem() { return H5T_NATIVE_INT32; } static hid_t file() { return H5T_STD_I32LE; } };
 template <> struct TypeOf<float> { static hid_t mem() { return H5T_NATIVE_FLOAT; } static hid_t file() { return H5T_IEEE_F32LE; } };
+template <> struct TypeOf<double> { static hid_t mem() { return H5T_NATIVE_DOUBLE; } static hid_t file() { return H5T_IEEE_F64LE; } };
 
 std::string shapeText(const std::vector<std::uint64_t>& shape)
 {
@@ -326,6 +327,7 @@ GLVQ_H5_INSTANTIATE(std::uint64_t)
 GLVQ_H5_INSTANTIATE(std::int16_t)
 GLVQ_H5_INSTANTIATE(std::int32_t)
 GLVQ_H5_INSTANTIATE(float)
+GLVQ_H5_INSTANTIATE(double)
 #undef GLVQ_H5_INSTANTIATE
 
 } // namespace glvq::io::h5

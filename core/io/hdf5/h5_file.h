@@ -57,9 +57,9 @@ public:
     template <typename T>
     std::vector<T> read(const std::string& dataset, const std::optional<std::vector<std::uint64_t>>& expected = {}) const;
     std::uint64_t storageBytes(const std::string& dataset) const; // bytes on disk (after compression)
+    std::string where(const std::string& object) const;          // "file.h5: /layers/x", for error messages
 
 private:
-    std::string where(const std::string& object) const; // "file.h5: /layers/x"
     std::filesystem::path m_path;
     std::int64_t m_id = -1;
 };

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace glvq::quant {
 namespace {
 
@@ -105,7 +107,7 @@ TEST(Rtn, HessianIsOptionalAndUsedForMetricsWhenGiven)
 {
     auto input = test::makeLayer(8, 256, test::uniformBits(256, 3), 2);
     const auto plain = RtnQuantizer().quantize(input, {});
-    EXPECT_EQ(plain.outputRelativeError, 0.0);
+    EXPECT_TRUE(std::isnan(plain.outputRelativeError)); // not measured without a Hessian: never shown as 0
     input.hessian = test::correlatedHessian(256, 4);
     const auto withHessian = RtnQuantizer().quantize(input, {});
     EXPECT_TRUE(at::equal(plain.decoded, withHessian.decoded));
