@@ -111,10 +111,10 @@ void GroupHistogramView::fillValues(const inspect::GroupDetail& detail)
         peak = std::max(peak, histogramPeak(values, range));
     };
     const bool normalized = detail.valuesNormalized;
-    add(detail.original, normalized ? tr("before companding: w / (r·s)") : tr("original W"), QColor(31, 119, 180), Qt::SolidLine);
+    add(detail.original, normalized ? tr("before companding") : tr("original W"), QColor(31, 119, 180), Qt::SolidLine);
     if (normalized && detail.mu > 0)
-        add(detail.companded, tr("after companding: F_μ(w / (r·s))"), QColor(255, 127, 14), Qt::SolidLine);
-    add(detail.reconstructed, normalized ? tr("reconstructed Ŵ / (r·s)") : tr("reconstructed Ŵ"), QColor(44, 160, 44),
+        add(detail.companded, tr("after companding (F_μ)"), QColor(255, 127, 14), Qt::SolidLine);
+    add(detail.reconstructed, tr("reconstructed Ŵ"), QColor(44, 160, 44),
         Qt::DashLine);
     // Quantization levels: the distinct reconstructed values when there are few (scalar grids, 1-bit lattices);
     // a lattice with a full G has too many distinct coordinates to mark, and the green histogram shows them.

@@ -65,14 +65,18 @@ File::File(const std::filesystem::path& path, Mode mode)
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     if (mode == Mode::Create) {
         m_id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-        if (m_id < 0)
+        if (m_id < 0) {
+            H5Eclear2(H5E_DEFAULT); // no destructor runs for a failed constructor (see ~File)
             throw Error(path.string() + ": cannot create HDF5 file");
+        }
     } else {
         if (!std::filesystem::is_regular_file(path))
             throw Error(path.string() + ": no such file");
         m_id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-        if (m_id < 0)
+        if (m_id < 0) {
+            H5Eclear2(H5E_DEFAULT); // no destructor runs for a failed constructor (see ~File)
             throw Error(path.string() + ": not a readable HDF5 file (truncated or corrupted?)");
+        }
     }
 }
 
@@ -80,6 +84,9 @@ File::~File()
 {
     if (m_id >= 0)
         H5Fclose(m_id);
+    // Failed calls leave records on this thread's HDF5 error stack (the thread-safe library keeps one per
+    // thread); a worker thread that ends with a non-empty stack makes libhdf5 complain at process exit.
+    H5Eclear2(H5E_DEFAULT);
 }
 
 void File::close()
