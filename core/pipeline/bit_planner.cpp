@@ -55,15 +55,15 @@ LayerReport BitPlanner::plan(const quant::LayerInput& input, const at::Tensor& k
     if (!needsCalibration() || groups < 2)
         return report;
 
-    // Spec §4 / A11: compare splits with the cheap quantizer at uniform widths N−1, N, N+1.
-    const auto decodedAt = [&](int bits) {
-        quant::LayerInput uniform = input;
-        uniform.groupBits.assign(std::size_t(groups), bits);
-        return m_allocationQuantizer.quantize(uniform, cancel).decoded;
+    // Spec §4 / A11: compare splits with the cheap (untrained) quantizer, each split quantized as it would be.
+    const auto decodedWith = [&](const std::vector<int>& bits) {
+        quant::LayerInput candidate = input;
+        candidate.groupBits = bits;
+        return m_allocationQuantizer.quantize(candidate, cancel).decoded;
     };
     const auto objective
         = m_options.allocateByProxyLoss ? quant::SplitObjective::ProxyLoss : quant::SplitObjective::OutputKl;
-    auto choice = quant::chooseSalienceSplit(input.weight, input.hessian, klInputs, input.groupSize, whole, decodedAt,
+    auto choice = quant::chooseSalienceSplit(input.weight, input.hessian, klInputs, input.groupSize, whole, decodedWith,
                                              input.name, objective);
     report.groupBits = std::move(choice.bits);
     report.salience = std::move(choice.salience);

@@ -8,7 +8,6 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <map>
 #include <numeric>
 
 namespace glvq::quant {
@@ -72,37 +71,24 @@ double outputKl(const at::Tensor& inputs, const at::Tensor& weight, const at::Te
 }
 
 SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
-                                std::int64_t groupSize, int base, const std::function<at::Tensor(int)>& decodedAt,
+                                std::int64_t groupSize, int base, const DecodeWithBits& decodedWith,
                                 const std::string& layerName, SplitObjective objective)
 {
     SplitChoice choice;
     choice.salience = groupSalience(weight, hessian, groupSize, layerName);
     const auto k = static_cast<std::int64_t>(choice.salience.size());
-    std::map<int, at::Tensor> decoded; // computed on first use: p = 0 needs only the base width
-    const auto decodedWidth = [&](int bits) -> const at::Tensor& {
-        auto it = decoded.find(bits);
-        if (it == decoded.end())
-            it = decoded.emplace(bits, decodedAt(bits).to(at::kCPU, at::kFloat)).first;
-        return it->second;
-    };
-    const auto cols = weight.size(1);
-    double bestKl = 0.0;
+    const auto reference = weight.to(at::kCPU, at::kFloat);
+    double best = 0.0;
     for (std::int64_t p = 0; 2 * p <= k; ++p) {
-        const auto bits = splitBits(choice.salience, base, p);
-        auto candidate = at::empty_like(decodedWidth(base));
-        for (std::int64_t g = 0; g < k; ++g) {
-            const auto first = g * groupSize;
-            const auto width = std::min(groupSize, cols - first);
-            candidate.narrow(1, first, width).copy_(decodedWidth(bits[g]).narrow(1, first, width));
-        }
-        const double kl = objective == SplitObjective::OutputKl
-            ? outputKl(inputs, weight, candidate)
-            : proxyLoss(weight.to(at::kCPU, at::kFloat) - candidate, hessian);
-        choice.objectiveByP.push_back(kl);
-        if (p == 0 || kl < bestKl) {
-            bestKl = kl;
+        auto bits = splitBits(choice.salience, base, p);
+        const auto candidate = decodedWith(bits).to(at::kCPU, at::kFloat);
+        const double value = objective == SplitObjective::OutputKl ? outputKl(inputs, weight, candidate)
+                                                                   : proxyLoss(reference - candidate, hessian);
+        choice.objectiveByP.push_back(value);
+        if (p == 0 || value < best) {
+            best = value;
             choice.p = p;
-            choice.bits = bits;
+            choice.bits = std::move(bits);
         }
     }
     return choice;

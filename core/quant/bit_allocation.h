@@ -36,10 +36,15 @@ struct SplitChoice {
     std::vector<double> salience;
 };
 
-// Scans p = 0 … ⌊k/2⌋ (k groups). `decodedAt(b)` returns the whole layer quantized uniformly at b bits
-// ([rows, cols] fp32); candidate p assembles each group's columns from the width it is given.
+// Quantizes the whole layer with the given per-group widths and returns it decoded ([rows, cols]).
+using DecodeWithBits = std::function<at::Tensor(const std::vector<int>& groupBits)>;
+
+// Scans p = 0 … ⌊k/2⌋ (k groups), quantizing the layer once per candidate split. Each candidate is quantized
+// for real rather than assembled from uniform-width runs: with error feedback a group's result depends on the
+// errors of the groups before it, so pieces of runs at different widths would not add up to what the split
+// actually gives (assembled candidates overrate the uniform split and it was never left; docs/quality.md).
 SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
-                                std::int64_t groupSize, int base, const std::function<at::Tensor(int)>& decodedAt,
+                                std::int64_t groupSize, int base, const DecodeWithBits& decodedWith,
                                 const std::string& layerName, SplitObjective objective = SplitObjective::OutputKl);
 
 } // namespace glvq::quant

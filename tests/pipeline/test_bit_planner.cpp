@@ -4,6 +4,7 @@
 #include "core/pipeline/bit_planner.h"
 #include "core/pipeline/method_factory.h"
 #include "core/quant/bit_allocation.h"
+#include "core/quant/hessian_math.h"
 #include "core/util/error.h"
 
 #include <ATen/ATen.h>
@@ -77,6 +78,31 @@ TEST(BitAllocation, SalienceSplitIsChosenByOutputKl)
     // With strongly varying column scales, moving bits to salient groups beats uniform bits.
     EXPECT_GT(report.splitP, 0);
     EXPECT_LT(report.objectiveByP[std::size_t(report.splitP)], report.objectiveByP[0]);
+}
+
+// With error feedback a group's result depends on the errors of the groups before it, so the objective the
+// planner records for its chosen split must be that of quantizing the layer with exactly those bits (an
+// assembly of uniform-width runs would differ, and made the planner keep the uniform split on real models).
+TEST(BitAllocation, RecordedObjectiveIsThatOfTheChosenSplitQuantizedForReal)
+{
+    glvq::pipeline::PipelineOptions options;
+    options.method = "glvq";
+    options.bits = 2;
+    options.maxIterations = 2;
+    options.allocateByProxyLoss = true;
+    const auto quantizer = glvq::pipeline::makeAllocationQuantizer(options);
+    glvq::pipeline::BitPlanner planner(options, *quantizer);
+    auto input = syntheticLayer("layer", 32, 512, 9);
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(4);
+    const auto report = planner.plan(input, at::randn({ 64, 512 }, generator, at::kFloat), {});
+    ASSERT_EQ(report.objectiveByP.size(), 3u); // p = 0..2
+    for (std::int64_t p = 0; p <= 2; ++p) {
+        auto candidate = input;
+        candidate.groupBits = glvq::quant::splitBits(report.salience, 2, p);
+        const auto decoded = quantizer->quantize(candidate, {}).decoded;
+        const double proxy = glvq::quant::proxyLoss(input.weight - decoded, input.hessian);
+        EXPECT_NEAR(report.objectiveByP[std::size_t(p)], proxy, 1e-9 * proxy) << "p = " << p;
+    }
 }
 
 TEST(BitAllocation, FractionalTargetsReachTheRequestedModelMean)
