@@ -6,7 +6,7 @@
 # pip torch); works on any Linux box with an NVIDIA GPU, nvcc and a LibTorch.
 #
 # Usage: bench/gpu.sh [RESULTS.md] [-- extra bench_kernels_gpu arguments, e.g. --quick or --iters 500]
-# Environment: GLVQ_GPU_BUILD_DIR (default <repo>/build-gpu), CUDA_HOME (default /usr/local/cuda),
+# Environment: GLVQ_SKIP_DECODE_BENCH (set: kernels only), GLVQ_GPU_BUILD_DIR (default <repo>/build-gpu), CUDA_HOME (default /usr/local/cuda),
 #              GLVQ_CUDA_ARCHS (default "80;90"; "90" halves the build on an H100),
 #              PYTHON (a python3 with torch), TORCH_CMAKE_PREFIX (skip the python lookup), JOBS.
 set -euo pipefail
@@ -65,11 +65,20 @@ cmake -S "$repo" -B "$build" "${generator[@]}" \
   -DCUDAToolkit_ROOT="$cuda_home" \
   -DCMAKE_PREFIX_PATH="$torch_prefix" \
   -DTORCH_CUDA_ARCH_LIST="$torch_archs"
-cmake --build "$build" -j "$jobs" --target test_kernels test_kernels_cuda bench_kernels_gpu bench_kernels_cpu
+cmake --build "$build" -j "$jobs" --target test_kernels test_kernels_cuda bench_kernels_gpu bench_kernels_cpu \
+  glvq test_fused_inference test_model bench_decode
 set +x
 
 tests_ok=1
 ctest --test-dir "$build" -R '^test_kernels(_cuda)?$' --output-on-failure || tests_ok=0
+# The quantized model on the fused CUDA kernels: logits and greedy tokens against the CPU model. These suites
+# read ../shared/fixtures (debian-llama-16m); a GPU machine without them runs the sample-model checks below.
+if [[ -d $repo/../shared/fixtures/debian-llama-16m ]]; then
+  "$build/tests/pipeline/test_fused_inference" --gtest_brief=1 || tests_ok=0
+  "$build/tests/model/test_model" --gtest_brief=1 --gtest_filter='*KvCache*' || tests_ok=0
+else
+  echo "gpu.sh: no ../shared/fixtures here: test_fused_inference and the KV-cache test not run"
+fi
 # The CUDA suite skips (and passes) without a device: make a skipped GPU run visible.
 "$build/tests/kernels/test_kernels_cuda" --gtest_brief=1 | grep -E 'SKIPPED|PASSED|FAILED' || true
 
@@ -80,6 +89,26 @@ else
   "$build/bench/bench_kernels_gpu" "${bench_args[@]}" || bench_ok=0
 fi
 "$build/bench/bench_kernels_cpu" 5
+
+# Whole-model batch-1 decoding (issue #6 item 4): Llama shapes with synthetic GLVQ layers on the fused kernels
+# vs the same model in dense fp16 (cuBLAS); then the CLI on a real export of the sample model.
+if [[ -z ${GLVQ_SKIP_DECODE_BENCH:-} ]]; then
+  for args in "--shape llama2-7b --bits 2" "--shape llama2-7b --bits 4" "--shape llama2-7b --bits 2 --companding 1" \
+              "--shape llama2-70b-layers --layers 8 --bits 2"; do
+    echo "+ bench_decode $args"
+    # shellcheck disable=SC2086
+    "$build/bench/bench_decode" --device cuda $args || bench_ok=0
+  done
+  sample_h5="$build/sample-glvq2.h5"
+  "$build/app/cli/glvq" quantize "$repo/sample_data/model" --calib "$repo/sample_data/texts/calibration.txt" \
+    --bits 2 --samples 32 --ctx 256 --iterations 30 --eval-text "$repo/sample_data/texts/persuasion.txt" \
+    --eval-max-windows 4 --out "$sample_h5" --force --quiet || bench_ok=0
+  "$build/app/cli/glvq" bench "$sample_h5" --device cuda --kernels fused --prompt 128 --tokens 128 --quiet || bench_ok=0
+  "$build/app/cli/glvq" eval "$sample_h5" --device cuda --kernels fused --text "$repo/sample_data/texts/persuasion.txt" \
+    --ctx 512 --max-windows 16 --quiet || bench_ok=0
+  "$build/app/cli/glvq" eval "$sample_h5" --device cpu --kernels decoded --text "$repo/sample_data/texts/persuasion.txt" \
+    --ctx 512 --max-windows 16 --quiet || bench_ok=0
+fi
 
 if [[ $tests_ok == 0 || $bench_ok == 0 ]]; then
   echo "gpu.sh: FAILED (tests ok: $tests_ok, bench ok: $bench_ok)" >&2

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// glvq eval MODEL_DIR --text FILE --ctx N: perplexity under the fixtures' protocol, and with --reference the
-// KL divergence of the reference model's next-token distribution from this one's.
+// glvq eval MODEL --text FILE --ctx N: perplexity under the fixtures' protocol, and with --reference the
+// KL divergence of the reference model's next-token distribution from this one's. MODEL is a checkpoint
+// directory or an exported .h5 file, whose GLVQ layers run through the fused kernels (or decoded, --kernels).
 #include "app/cli/commands.h"
 #include "app/cli/model_paths.h"
 #include "app/cli/progress_line.h"
+#include "app/cli/runnable_model.h"
 #include "core/eval/perplexity.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/text_file.h"
@@ -27,15 +29,17 @@ const CommandSpec& evalSpec()
 {
     static const CommandSpec spec {
         "eval",
-        "MODEL_DIR --text FILE --ctx N [--device cpu|cuda] [--reference MODEL_DIR] [--json]",
+        "MODEL --text FILE --ctx N [--device cpu|cuda] [--kernels auto|fused|decoded] [--reference MODEL] [--json]",
         "Perplexity of a model on a text file: the whole file tokenized, non-overlapping windows of N tokens, "
-        "positions 1..N-1 scored, PPL = exp(mean NLL).",
-        { "MODEL_DIR" },
+        "positions 1..N-1 scored, PPL = exp(mean NLL). MODEL is a checkpoint directory or an exported .h5 file.",
+        { "MODEL" },
         {
             { "text", "FILE", "evaluation text (UTF-8)" },
             { "ctx", "N", "window length in tokens" },
             { "device", "DEV", "cpu (default) or cuda" },
-            { "reference", "DIR", "also report KL(reference || model) on the same windows" },
+            { "kernels", "K", "for an .h5: fused (GLVQ layers run the fused decode kernels), decoded, or auto (default: fused on "
+                             "CUDA, decoded on the CPU, where the fused kernel is the slow exact reference)" },
+            { "reference", "MODEL", "also report KL(reference || model) on the same windows" },
             { "max-windows", "N", "evaluate only the first N windows" },
             { "batch", "N", "windows per forward pass (default: from a 64 MiB logits budget)" },
             { "json", "", "print machine-readable JSON on stdout" },
@@ -48,25 +52,26 @@ const CommandSpec& evalSpec()
 
 int runEval(const ParsedArgs& args, const CancelToken& cancel)
 {
-    const std::filesystem::path modelDir = args.positional[0];
+    const std::filesystem::path modelPath = args.positional[0];
     const std::filesystem::path textPath = args.value("text");
     eval::EvalOptions options;
     options.ctx = args.integer("ctx", 0, 2, 1 << 20);
     options.maxWindows = args.integer("max-windows", 0, 1, 1ll << 40);
     options.batchWindows = args.integer("batch", 0, 1, 4096);
     const auto device = model::parseComputeDevice(args.value("device", "cpu"));
-
+    const auto kernels = pipeline::parseQuantizedKernels(args.value("kernels", "auto"));
     const auto text = readTextFile(textPath);
-    const auto tokenizerPath = tokenizerJsonFor(modelDir);
-    const auto tokenizer = tok::Tokenizer::fromFile(tokenizerPath);
-    const auto ids = tokenizer.encode(text);
-    const auto protocol = evalProtocolFor(modelDir, textPath, text, tokenizer, tokenizerPath);
 
     ProgressLine progress(args.has("quiet"));
-    const auto model = model::loadCausalLM(modelDir, device, progress.callback(), cancel);
+    const auto runnable = openRunnableModel(modelPath, device, kernels, true, progress.callback(), cancel);
+    const auto& tokenizer = *runnable.tokenizer;
+    const auto ids = tokenizer.encode(text);
+    const auto protocol = evalProtocolFor(runnable.name, textPath, text, tokenizer, runnable.tokenizerName);
+    const auto& model = runnable.model;
     nlohmann::json output;
     if (args.has("reference")) {
-        const auto reference = model::loadCausalLM(args.value("reference"), device, progress.callback(), cancel);
+        const auto reference
+            = openRunnableModel(args.value("reference"), device, kernels, false, progress.callback(), cancel).model;
         const auto result = eval::evaluateKl(*reference, *model, ids, options, protocol, progress.callback(), cancel);
         output = eval::toJson(result);
         if (!args.has("json")) {

@@ -163,7 +163,8 @@ int runQuantize(const ParsedArgs& args, const CancelToken& cancel)
     pipeline::applyToModel(*model, result);
 
     const auto ids = tokenizer.encode(evalText);
-    const auto protocol = evalProtocolFor(modelDir, evalPath, evalText, tokenizer, tokenizerPath);
+    const auto protocol = evalProtocolFor(modelDir.filename().string(), evalPath, evalText, tokenizer,
+                                          tokenizerPath.filename().string());
     const auto kl = eval::evaluateKl(*reference, *model, ids, evalOptions, protocol, progress.callback(), cancel);
 
     pipeline::FileComposition exported;

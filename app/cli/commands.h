@@ -33,6 +33,9 @@ int runDequantize(const ParsedArgs& args, const CancelToken& cancel);
 const CommandSpec& inspectSpec();
 int runInspect(const ParsedArgs& args, const CancelToken& cancel);
 
+const CommandSpec& benchSpec();
+int runBench(const ParsedArgs& args, const CancelToken& cancel);
+
 const CommandSpec& tokenizeSpec();
 int runTokenize(const ParsedArgs& args, const CancelToken& cancel);
 

@@ -35,6 +35,7 @@ const std::vector<glvq::cli::Command>& allCommands()
         { glvq::cli::exportSpec(), glvq::cli::runExport },
         { glvq::cli::dequantizeSpec(), glvq::cli::runDequantize },
         { glvq::cli::inspectSpec(), glvq::cli::runInspect },
+        { glvq::cli::benchSpec(), glvq::cli::runBench },
     };
     return commands;
 }

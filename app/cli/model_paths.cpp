@@ -19,16 +19,16 @@ std::filesystem::path tokenizerJsonFor(const std::filesystem::path& path)
     return path;
 }
 
-eval::EvalProtocol evalProtocolFor(const std::filesystem::path& modelDir, const std::filesystem::path& textPath,
+eval::EvalProtocol evalProtocolFor(const std::string& modelName, const std::filesystem::path& textPath,
                                    const std::string& text, const tok::Tokenizer& tokenizer,
-                                   const std::filesystem::path& tokenizerPath)
+                                   const std::string& tokenizerName)
 {
     const auto identity = eval::identifyText(textPath, text);
     eval::EvalProtocol protocol;
-    protocol.model = modelDir.filename().string();
+    protocol.model = modelName;
     protocol.textName = identity.name;
     protocol.textSha256 = identity.sha256;
-    protocol.tokenizer = tokenizer.description() + " (" + tokenizerPath.filename().string() + ")";
+    protocol.tokenizer = tokenizer.description() + " (" + tokenizerName + ")";
     return protocol;
 }
 

@@ -12,9 +12,10 @@ namespace glvq::cli {
 // `path` is a tokenizer.json or a directory holding one; glvq::Error naming the path otherwise.
 std::filesystem::path tokenizerJsonFor(const std::filesystem::path& path);
 
-// The protocol stamp of an evaluation of `modelDir` on the text read from `textPath`.
-eval::EvalProtocol evalProtocolFor(const std::filesystem::path& modelDir, const std::filesystem::path& textPath,
+// The protocol stamp of an evaluation of the model named `modelName` (its directory or file name) on the text
+// read from `textPath`; `tokenizerName` is the tokenizer file's name.
+eval::EvalProtocol evalProtocolFor(const std::string& modelName, const std::filesystem::path& textPath,
                                    const std::string& text, const tok::Tokenizer& tokenizer,
-                                   const std::filesystem::path& tokenizerPath);
+                                   const std::string& tokenizerName);
 
 } // namespace glvq::cli

@@ -20,18 +20,18 @@ at::Device torchDevice(ComputeDevice device)
     return device == ComputeDevice::Cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 }
 
-// Additive causal mask [time, time]: 0 where position j may be attended from i, -inf elsewhere.
-// With a sliding window W, position i sees only j in (i - W, i].
-at::Tensor causalMask(std::int64_t time, std::optional<std::int64_t> window, const at::TensorOptions& options)
+// Additive causal mask [time, past + time] for new positions past .. past + time − 1 over all positions so far:
+// 0 where position j may be attended from i, -inf elsewhere. With a sliding window W, i sees only j in (i − W, i].
+at::Tensor causalMask(std::int64_t time, std::int64_t past, std::optional<std::int64_t> window,
+                      const at::TensorOptions& options)
 {
-    const auto positions = at::arange(time, options.dtype(at::kLong));
-    const auto rows = positions.unsqueeze(1);
-    const auto cols = positions.unsqueeze(0);
+    const auto rows = at::arange(past, past + time, options.dtype(at::kLong)).unsqueeze(1);
+    const auto cols = at::arange(past + time, options.dtype(at::kLong)).unsqueeze(0);
     auto allowed = cols.le(rows);
     if (window)
         allowed = allowed.logical_and(cols.gt(rows - *window));
-    return at::zeros({ time, time }, options).masked_fill_(allowed.logical_not(),
-                                                            -std::numeric_limits<float>::infinity());
+    return at::zeros({ time, past + time }, options)
+        .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity());
 }
 
 } // namespace
@@ -55,6 +55,11 @@ CausalLM::CausalLM(io::ModelConfig config, ComputeDevice device, at::Tensor embe
 
 CausalLM::~CausalLM() = default;
 
+KvCache::KvCache() = default;
+KvCache::~KvCache() = default;
+KvCache::KvCache(KvCache&&) noexcept = default;
+KvCache& KvCache::operator=(KvCache&&) noexcept = default;
+
 at::Tensor CausalLM::checkedIds(const at::Tensor& inputIds) const
 {
     if (inputIds.dim() != 2)
@@ -74,19 +79,44 @@ at::Tensor CausalLM::embed(const at::Tensor& inputIds) const
     return at::embedding(m_embedding, checkedIds(inputIds));
 }
 
+RotaryTables CausalLM::rotaryTables(std::int64_t past, std::int64_t time, const at::Device& device) const
+{
+    const auto floatOptions = at::TensorOptions().dtype(at::kFloat).device(device);
+    // As transformers: angles = position × inv_freq in fp32, duplicated for the two rotate-half halves.
+    const auto freqs = at::outer(at::arange(past, past + time, floatOptions), m_ropeInvFreq);
+    const auto angles = at::cat({ freqs, freqs }, -1); // [time, headDim]
+    return { angles.cos(), angles.sin() };
+}
+
 at::Tensor CausalLM::forwardBlock(std::int64_t layer, const at::Tensor& hidden) const
 {
     c10::InferenceMode inferenceMode;
     if (layer < 0 || layer >= std::int64_t(m_layers.size()))
         throw Error("forwardBlock: no decoder block " + std::to_string(layer));
     const auto time = hidden.size(1);
-    const auto floatOptions = at::TensorOptions().dtype(at::kFloat).device(hidden.device());
-    // As transformers: angles = position × inv_freq in fp32, duplicated for the two rotate-half halves.
-    const auto freqs = at::outer(at::arange(time, floatOptions), m_ropeInvFreq);
-    const auto angles = at::cat({ freqs, freqs }, -1); // [time, headDim]
-    const RotaryTables rope { angles.cos(), angles.sin() };
-    const auto mask = causalMask(time, m_config.slidingWindow, floatOptions);
-    return m_layers[layer].forward(hidden, rope, mask, m_config, m_capture);
+    const auto mask = causalMask(time, 0, m_config.slidingWindow, hidden.options().dtype(at::kFloat));
+    return m_layers[layer].forward(hidden, rotaryTables(0, time, hidden.device()), mask, m_config, m_capture);
+}
+
+at::Tensor CausalLM::forwardCached(const at::Tensor& inputIds, KvCache& cache) const
+{
+    c10::InferenceMode inferenceMode;
+    if (cache.layers.empty())
+        cache.layers.resize(m_layers.size());
+    if (cache.layers.size() != m_layers.size())
+        throw Error("forwardCached: the cache belongs to a model with " + std::to_string(cache.layers.size())
+                    + " blocks, this one has " + std::to_string(m_layers.size()));
+    auto hidden = embed(inputIds);
+    if (cache.length > 0 && cache.layers.front().keys.size(0) != hidden.size(0))
+        throw Error("forwardCached: batch " + std::to_string(hidden.size(0)) + " differs from the cache's "
+                    + std::to_string(cache.layers.front().keys.size(0)));
+    const auto time = hidden.size(1);
+    const auto rope = rotaryTables(cache.length, time, hidden.device());
+    const auto mask = causalMask(time, cache.length, m_config.slidingWindow, hidden.options().dtype(at::kFloat));
+    for (std::size_t layer = 0; layer < m_layers.size(); ++layer)
+        hidden = m_layers[layer].forward(hidden, rope, mask, m_config, m_capture, &cache.layers[layer]);
+    cache.length += time;
+    return head(hidden);
 }
 
 at::Tensor CausalLM::head(const at::Tensor& hidden) const

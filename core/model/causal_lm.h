@@ -28,6 +28,19 @@
 namespace glvq::model {
 
 struct DecoderLayer;
+struct LayerKv;
+struct RotaryTables;
+
+// Keys and values of every position run so far, for incremental (token-by-token) decoding. Owned by the
+// caller, one per sequence batch; grows by the new positions at each forwardCached call.
+struct KvCache {
+    std::vector<LayerKv> layers; // per decoder block; sized by the first forwardCached call
+    std::int64_t length = 0;     // positions cached
+    KvCache();
+    ~KvCache();
+    KvCache(KvCache&&) noexcept;
+    KvCache& operator=(KvCache&&) noexcept;
+};
 
 class CausalLM {
 public:
@@ -48,6 +61,10 @@ public:
     at::Tensor embed(const at::Tensor& inputIds) const;
     at::Tensor forwardBlock(std::int64_t layer, const at::Tensor& hidden) const;
     at::Tensor head(const at::Tensor& hidden) const; // final RMSNorm + lm_head: logits
+    // Incremental forward: inputIds [batch, time] are the positions after the cache.length cached ones; returns
+    // their logits [batch, time, vocab] (equal to the matching rows of forward() over the whole sequence) and
+    // appends their keys and values to `cache`. Prefill with the prompt, then one token per call.
+    at::Tensor forwardCached(const at::Tensor& inputIds, KvCache& cache) const;
     // Names of block `layer`'s seven linear layers, in forward order.
     std::vector<std::string> blockLinearNames(std::int64_t layer) const;
 
@@ -67,6 +84,7 @@ public:
     void setInputCapture(InputCapture capture) { m_capture = std::move(capture); }
 
 private:
+    RotaryTables rotaryTables(std::int64_t past, std::int64_t time, const at::Device& device) const;
     at::Tensor checkedIds(const at::Tensor& inputIds) const;
     std::shared_ptr<const LinearOp>& slot(std::string_view name);
     const std::shared_ptr<const LinearOp>& slot(std::string_view name) const;
@@ -81,6 +99,23 @@ private:
     std::vector<std::string> m_blockLinearNames;
     InputCapture m_capture;
 };
+
+// Where a model's tensors come from (a checkpoint directory, an exported file). `tensor` returns the named
+// tensor (any float dtype, CPU) or throws glvq::Error naming it; `shape` is what config.json implies.
+// `linear`, when set, may supply a decoder-block linear layer itself (a quantized one) given its module name,
+// bias (fp32 on `device`, undefined when none) and device; returning null falls back to a dense layer from
+// tensor(name + ".weight"). `origin` names the source in errors.
+struct ModelSource {
+    std::string origin;
+    std::function<at::Tensor(const std::string& name, const std::vector<std::int64_t>& shape)> tensor;
+    std::function<std::shared_ptr<const LinearOp>(const std::string& name, const at::Tensor& bias,
+                                                  const at::Device& device)>
+        linear;
+};
+
+// Builds the model from `source`, checking every tensor's shape against `config`.
+std::unique_ptr<CausalLM> buildCausalLM(io::ModelConfig config, ComputeDevice device, const ModelSource& source,
+                                        const ProgressCallback& progress = {}, const CancelToken& cancel = {});
 
 // Loads config.json and the safetensors weights of a checkpoint directory (converted to fp32) onto `device`.
 // Missing or mis-shaped tensors are a glvq::Error naming the tensor and the expected shape.

@@ -43,7 +43,7 @@ at::Tensor applyRotary(const at::Tensor& x, const RotaryTables& rope)
 } // namespace
 
 at::Tensor DecoderLayer::forward(const at::Tensor& hidden, const RotaryTables& rope, const at::Tensor& mask,
-                                 const io::ModelConfig& config, const Capture& capture) const
+                                 const io::ModelConfig& config, const Capture& capture, LayerKv* kv) const
 {
     const auto batch = hidden.size(0);
     const auto time = hidden.size(1);
@@ -61,13 +61,22 @@ at::Tensor DecoderLayer::forward(const at::Tensor& hidden, const RotaryTables& r
     auto v = run(kVProj, normed).view({ batch, time, config.numKvHeads, headDim }).transpose(1, 2);
     q = applyRotary(q, rope);
     k = applyRotary(k, rope);
+    if (kv) {
+        if (kv->keys.defined()) {
+            k = at::cat({ kv->keys, k }, 2);
+            v = at::cat({ kv->values, v }, 2);
+        }
+        kv->keys = k;
+        kv->values = v;
+    }
+    const auto span = k.size(2); // past + time
     if (config.numKvHeads != config.numHeads) {
         // Grouped-query attention: query head h reads KV head h / group (transformers' repeat_kv order).
         const auto group = config.kvGroupSize();
-        k = k.unsqueeze(2).expand({ batch, config.numKvHeads, group, time, headDim }).reshape(
-            { batch, config.numHeads, time, headDim });
-        v = v.unsqueeze(2).expand({ batch, config.numKvHeads, group, time, headDim }).reshape(
-            { batch, config.numHeads, time, headDim });
+        k = k.unsqueeze(2).expand({ batch, config.numKvHeads, group, span, headDim }).reshape(
+            { batch, config.numHeads, span, headDim });
+        v = v.unsqueeze(2).expand({ batch, config.numKvHeads, group, span, headDim }).reshape(
+            { batch, config.numHeads, span, headDim });
     }
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
     auto scores = at::matmul(q, k.transpose(-2, -1)).mul_(scale).add_(mask);

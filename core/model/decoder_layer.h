@@ -27,6 +27,13 @@ struct RotaryTables {
     at::Tensor sin; // [time, headDim]
 };
 
+// One block's cached keys and values for incremental decoding: [batch, kvHeads, past, headDim] each, after
+// the rotary embedding and before grouped-query expansion; undefined before the first step.
+struct LayerKv {
+    at::Tensor keys;
+    at::Tensor values;
+};
+
 struct DecoderLayer {
     at::Tensor inputNorm;         // [hidden]
     at::Tensor postAttentionNorm; // [hidden]
@@ -34,9 +41,11 @@ struct DecoderLayer {
     std::array<std::string, kLinearSlotCount> names; // full names, "model.layers.3.mlp.down_proj"
 
     using Capture = std::function<void(const std::string&, const at::Tensor&)>;
-    // hidden: [batch, time, hidden]; mask: additive [time, time]. Returns the new hidden state.
+    // hidden: [batch, time, hidden]; rope: tables for the new positions; mask: additive [time, past + time].
+    // With `kv`, the new keys and values are appended to it and attention covers past + new positions.
+    // Returns the new hidden state.
     at::Tensor forward(const at::Tensor& hidden, const RotaryTables& rope, const at::Tensor& mask,
-                       const io::ModelConfig& config, const Capture& capture) const;
+                       const io::ModelConfig& config, const Capture& capture, LayerKv* kv = nullptr) const;
 };
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);

@@ -41,4 +41,23 @@ private:
     at::Tensor m_bias;
 };
 
+// The fp16 deployment baseline: weight (and bias) stored in fp16, y = fp32(fp16(x) Wᵀ + b) with fp32
+// accumulation inside the GEMM (cuBLAS). Meant for CUDA, where it is what serving stacks run; LibTorch's CPU
+// half GEMM is slow or missing, so on the CPU it computes in fp32 from the fp16-rounded weight.
+class HalfDenseLinear final : public LinearOp {
+public:
+    explicit HalfDenseLinear(const LinearOp& source);
+
+    at::Tensor forward(const at::Tensor& x) const override;
+    at::Tensor denseWeight() const override;
+    std::optional<at::Tensor> bias() const override;
+    std::int64_t inFeatures() const override;
+    std::int64_t outFeatures() const override;
+    std::string kind() const override { return "dense fp16"; }
+
+private:
+    at::Tensor m_weight; // fp16 on CUDA; fp32 holding fp16-rounded values on the CPU
+    at::Tensor m_bias;
+};
+
 } // namespace glvq::model

@@ -27,40 +27,6 @@ std::string shapeText(const std::vector<std::int64_t>& shape)
 
 std::string layerPrefix(std::int64_t layer) { return "model.layers." + std::to_string(layer) + "."; }
 
-// Reads the tensors named by expectedTensors() into fp32 torch tensors, checking presence and shape.
-class WeightReader {
-public:
-    WeightReader(const io::Checkpoint& checkpoint, const io::ModelConfig& config, at::Device device)
-        : m_checkpoint(checkpoint)
-        , m_device(device)
-    {
-        for (auto& expected : expectedTensors(config))
-            m_shapes.emplace(expected.name, expected.shape);
-    }
-
-    at::Tensor read(const std::string& name) const
-    {
-        const auto& shape = m_shapes.at(name);
-        if (!m_checkpoint.contains(name))
-            throw Error(m_checkpoint.directory().string() + ": tensor '" + name + "' is missing (expected shape "
-                        + shapeText(shape) + " from config.json)");
-        const auto& info = m_checkpoint.info(name);
-        if (info.shape != shape)
-            throw Error(m_checkpoint.directory().string() + ": tensor '" + name + "' has shape " + shapeText(info.shape)
-                        + ", config.json implies " + shapeText(shape));
-        auto tensor = at::empty(shape, at::kFloat);
-        m_checkpoint.fileOf(name).readFloat32(name, std::span<float>(tensor.data_ptr<float>(), tensor.numel()));
-        return tensor.to(m_device);
-    }
-
-    at::Tensor readOptional(const std::string& name, bool wanted) const { return wanted ? read(name) : at::Tensor(); }
-
-private:
-    const io::Checkpoint& m_checkpoint;
-    at::Device m_device;
-    std::map<std::string, std::vector<std::int64_t>> m_shapes;
-};
-
 } // namespace
 
 std::vector<ExpectedTensor> expectedTensors(const io::ModelConfig& config)
@@ -92,38 +58,76 @@ std::vector<ExpectedTensor> expectedTensors(const io::ModelConfig& config)
     return tensors;
 }
 
-std::unique_ptr<CausalLM> loadCausalLM(const std::filesystem::path& modelDir, ComputeDevice device,
-                                       const ProgressCallback& progress, const CancelToken& cancel)
+std::unique_ptr<CausalLM> buildCausalLM(io::ModelConfig config, ComputeDevice device, const ModelSource& source,
+                                        const ProgressCallback& progress, const CancelToken& cancel)
 {
-    auto config = io::loadModelConfig(modelDir / "config.json");
-    const auto checkpoint = io::Checkpoint::open(modelDir);
     const auto torchDevice = device == ComputeDevice::Cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
-    const WeightReader reader(checkpoint, config, torchDevice);
+    std::map<std::string, std::vector<std::int64_t>> shapes;
+    for (auto& expected : expectedTensors(config))
+        shapes.emplace(expected.name, expected.shape);
+    const auto read = [&](const std::string& name) {
+        const auto& shape = shapes.at(name);
+        auto tensor = source.tensor(name, shape);
+        if (tensor.sizes().vec() != shape)
+            throw Error(source.origin + ": tensor '" + name + "' has shape " + shapeText(tensor.sizes().vec())
+                        + ", config.json implies " + shapeText(shape));
+        return tensor.to(torchDevice, at::kFloat);
+    };
     ProgressReporter reporter(progress, "load", double(config.numLayers + 2));
 
-    auto embedding = reader.read("model.embed_tokens.weight");
+    auto embedding = read("model.embed_tokens.weight");
     reporter.advance(1, "embeddings");
     std::vector<DecoderLayer> layers(config.numLayers);
     for (std::int64_t l = 0; l < config.numLayers; ++l) {
         cancel.throwIfCancelled();
         const auto prefix = layerPrefix(l);
         auto& layer = layers[l];
-        layer.inputNorm = reader.read(prefix + "input_layernorm.weight");
-        layer.postAttentionNorm = reader.read(prefix + "post_attention_layernorm.weight");
+        layer.inputNorm = read(prefix + "input_layernorm.weight");
+        layer.postAttentionNorm = read(prefix + "post_attention_layernorm.weight");
         for (int s = 0; s < kLinearSlotCount; ++s) {
             const auto name = prefix + kLinearSlotNames[s];
             layer.names[s] = name;
-            layer.linears[s] = std::make_shared<DenseLinear>(reader.read(name + ".weight"),
-                                                             reader.readOptional(name + ".bias", linearHasBias(config, LinearSlot(s))));
+            auto bias = linearHasBias(config, LinearSlot(s)) ? read(name + ".bias") : at::Tensor();
+            if (source.linear)
+                layer.linears[s] = source.linear(name, bias, torchDevice);
+            if (!layer.linears[s])
+                layer.linears[s] = std::make_shared<DenseLinear>(read(name + ".weight"), std::move(bias));
+            else if (layer.linears[s]->outFeatures() != shapes.at(name + ".weight")[0]
+                     || layer.linears[s]->inFeatures() != shapes.at(name + ".weight")[1])
+                throw Error(source.origin + ": layer '" + name + "' is " + std::to_string(layer.linears[s]->outFeatures())
+                            + " × " + std::to_string(layer.linears[s]->inFeatures()) + ", config.json implies "
+                            + shapeText(shapes.at(name + ".weight")));
         }
         reporter.advance(1, "layer " + std::to_string(l + 1) + "/" + std::to_string(config.numLayers));
     }
-    auto finalNorm = reader.read("model.norm.weight");
-    auto lmHeadWeight = config.tieWordEmbeddings ? embedding : reader.read("lm_head.weight");
+    auto finalNorm = read("model.norm.weight");
+    auto lmHeadWeight = config.tieWordEmbeddings ? embedding : read("lm_head.weight");
     reporter.finish("lm_head");
     auto lmHead = std::make_shared<DenseLinear>(std::move(lmHeadWeight), at::Tensor());
     return std::make_unique<CausalLM>(std::move(config), device, std::move(embedding), std::move(layers),
                                       std::move(finalNorm), std::move(lmHead));
+}
+
+std::unique_ptr<CausalLM> loadCausalLM(const std::filesystem::path& modelDir, ComputeDevice device,
+                                       const ProgressCallback& progress, const CancelToken& cancel)
+{
+    auto config = io::loadModelConfig(modelDir / "config.json");
+    const auto checkpoint = io::Checkpoint::open(modelDir);
+    ModelSource source;
+    source.origin = checkpoint.directory().string();
+    source.tensor = [&](const std::string& name, const std::vector<std::int64_t>& shape) {
+        if (!checkpoint.contains(name))
+            throw Error(source.origin + ": tensor '" + name + "' is missing (expected shape " + shapeText(shape)
+                        + " from config.json)");
+        const auto& info = checkpoint.info(name);
+        if (info.shape != shape)
+            throw Error(source.origin + ": tensor '" + name + "' has shape " + shapeText(info.shape)
+                        + ", config.json implies " + shapeText(shape));
+        auto tensor = at::empty(shape, at::kFloat);
+        checkpoint.fileOf(name).readFloat32(name, std::span<float>(tensor.data_ptr<float>(), tensor.numel()));
+        return tensor;
+    };
+    return buildCausalLM(std::move(config), device, source, progress, cancel);
 }
 
 } // namespace glvq::model

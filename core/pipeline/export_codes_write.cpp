@@ -3,6 +3,7 @@
 // own packer, so the file holds exactly the stream the kernels read.
 #include "core/pipeline/export_codes.h"
 
+#include "core/pipeline/packed_glvq_layer.h"
 #include "core/quant/e8_quantizer.h"
 #include "core/quant/glvq_codes.h"
 #include "core/quant/scalar_codes.h"
@@ -57,51 +58,26 @@ void writeCommon(File& file, const std::string& group, const quant::LayerCodes& 
 
 void writeGlvq(File& file, const std::string& group, const quant::GlvqLayerCodes& codes, Storage side, Storage stream)
 {
-    const auto& groups = codes.groups();
+    const auto packed = packGlvqLayer(codes, group);
+    const auto groupCount = packed.bits.size();
     const auto d = static_cast<std::size_t>(codes.dim());
-    writeCommon(file, group, codes, codes.rows(), codes.cols(), codes.groupSize(), groups.size());
+    writeCommon(file, group, codes, codes.rows(), codes.cols(), codes.groupSize(), groupCount);
     file.setAttr(group, "dim", static_cast<std::int64_t>(d));
-    file.setAttr(group, "row_scale", static_cast<std::int64_t>(codes.rowScales().empty() ? 0 : 1));
-    std::vector<std::uint16_t> generators, mu, scale;
-    std::vector<std::uint8_t> bits;
-    std::vector<std::uint32_t> firstColumn, columns;
+    file.setAttr(group, "row_scale", static_cast<std::int64_t>(packed.rowScales.empty() ? 0 : 1));
     std::vector<std::int32_t> latticeSource;
-    std::vector<const std::uint8_t*> starts;
-    for (const auto& g : groups) {
-        // Every stored float is fp16-representable (GlvqLayerCodes checks it), so fp16 loses nothing.
-        for (float value : g.generator)
-            generators.push_back(glvq_float_to_half(value));
-        mu.push_back(glvq_float_to_half(g.mu));
-        scale.push_back(glvq_float_to_half(g.scale));
-        bits.push_back(static_cast<std::uint8_t>(g.bits));
-        firstColumn.push_back(static_cast<std::uint32_t>(g.firstColumn));
-        columns.push_back(static_cast<std::uint32_t>(g.columns));
+    for (const auto& g : codes.groups())
         latticeSource.push_back(g.latticeSource);
-        starts.push_back(g.codes.data());
-    }
-    if (!codes.rowScales().empty()) {
-        std::vector<std::uint16_t> rowScales;
-        for (float value : codes.rowScales())
-            rowScales.push_back(glvq_float_to_half(value));
-        file.write(group + "/row_scales", view(rowScales), { rowScales.size() }, side);
-    }
-    file.write(group + "/generators", view(generators), { groups.size(), d, d }, side);
-    file.write(group + "/mu", view(mu), { mu.size() });
-    file.write(group + "/scale", view(scale), { scale.size() });
-    file.write(group + "/bits", view(bits), { bits.size() });
-    file.write(group + "/first_column", view(firstColumn), { firstColumn.size() });
-    file.write(group + "/columns", view(columns), { columns.size() });
-    file.write(group + "/lattice_source", view(latticeSource), { latticeSource.size() });
-    // Each group's codes are their own rows × columns block, so glvq_pack_layer packs them directly.
-    const auto count = static_cast<std::int32_t>(groups.size());
-    std::vector<std::uint64_t> offsets(groups.size() + 1);
-    checkStatus(glvq_compute_word_offsets(codes.rows(), count, columns.data(), bits.data(), offsets.data()), group);
-    std::vector<std::uint32_t> words(offsets.back());
-    checkStatus(glvq_pack_layer(codes.rows(), count, columns.data(), bits.data(), starts.data(), offsets.data(),
-                                words.data(), words.size()),
-                group);
-    file.write(group + "/word_offsets", view(offsets), { offsets.size() });
-    file.write(group + "/codes", view(words), { words.size() }, stream);
+    if (!packed.rowScales.empty())
+        file.write(group + "/row_scales", view(packed.rowScales), { packed.rowScales.size() }, side);
+    file.write(group + "/generators", view(packed.generators), { groupCount, d, d }, side);
+    file.write(group + "/mu", view(packed.mu), { groupCount });
+    file.write(group + "/scale", view(packed.scale), { groupCount });
+    file.write(group + "/bits", view(packed.bits), { groupCount });
+    file.write(group + "/first_column", view(packed.firstColumn), { groupCount });
+    file.write(group + "/columns", view(packed.columns), { groupCount });
+    file.write(group + "/lattice_source", view(latticeSource), { groupCount });
+    file.write(group + "/word_offsets", view(packed.wordOffsets), { packed.wordOffsets.size() });
+    file.write(group + "/codes", view(packed.words), { packed.words.size() }, stream);
 }
 
 void writeScalar(File& file, const std::string& group, const quant::ScalarLayerCodes& codes, Storage side,

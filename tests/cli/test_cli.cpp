@@ -63,7 +63,7 @@ TEST(Cli, HelpForEveryCommand)
 {
     const auto top = runGlvq("--help");
     EXPECT_EQ(top.exitCode, 0);
-    for (const char* command : { "info", "eval", "tokenize" }) {
+    for (const char* command : { "info", "eval", "tokenize", "bench" }) {
         EXPECT_NE(top.out.find(command), std::string::npos);
         const auto help = runGlvq(std::string(command) + " --help");
         EXPECT_EQ(help.exitCode, 0);
@@ -134,6 +134,10 @@ TEST(Cli, BadInputGivesOneLineAndANonZeroExit)
     expectOneLineError(runGlvq("eval " + modelDir() + " --text " + text + " --ctx 128 --device tpu"), 1, "tpu");
     expectOneLineError(runGlvq("eval " + modelDir() + " --text " + text + " --ctx 128 --bogus"), 2, "--bogus");
     expectOneLineError(runGlvq("tokenize " + modelDir()), 2, "exactly one of");
+    expectOneLineError(runGlvq("bench " + modelDir() + " --kernels fastest"), 1, "--kernels");
+    expectOneLineError(runGlvq("bench " + modelDir() + " --tokens 0"), 2, "--tokens");
+    expectOneLineError(runGlvq("bench /no/such.h5"), 1, "/no/such.h5");
+    expectOneLineError(runGlvq("eval " + text + " --text " + text + " --ctx 128"), 1, "eval_austen.txt");
 
     // A checkpoint whose shard is cut short: the error names the file.
     const auto broken = std::filesystem::temp_directory_path() / ("glvq_cli_broken_" + std::to_string(::getpid()));

@@ -111,6 +111,24 @@ TEST(ExportReader, GlvqExportDecodesInPython)
                                  + glvq::test::fixturePath("calib.txt").string() + "' --out '" + h5.string() + "'");
     ASSERT_EQ(code, 0) << out;
     checkReader(h5);
+
+    // The file runs as a model (issue #6): glvq eval on the .h5, decoded or through the fused kernels, gives the
+    // perplexity quantize measured in memory; glvq bench decodes tokens through the fused kernels.
+    const auto quantized = nlohmann::json::parse(out)["evaluation"]["candidate"]["perplexity"].get<double>();
+    for (const char* kernels : { "decoded", "fused" }) {
+        const auto [evalCode, evalOut]
+            = run(std::string(GLVQ_CLI_PATH) + " eval '" + h5.string() + "' --kernels " + kernels + " --text '"
+                  + glvq::test::fixturePath("eval_tech.txt").string() + "' --ctx 128 --max-windows 2 --json --quiet");
+        ASSERT_EQ(evalCode, 0) << evalOut;
+        EXPECT_NEAR(nlohmann::json::parse(evalOut)["perplexity"].get<double>(), quantized, 1e-5 * quantized) << kernels;
+    }
+    const auto [benchCode, benchOut] = run(std::string(GLVQ_CLI_PATH) + " bench '" + h5.string()
+                                           + "' --kernels fused --prompt 4 --tokens 4 --json --quiet");
+    ASSERT_EQ(benchCode, 0) << benchOut;
+    const auto bench = nlohmann::json::parse(benchOut);
+    EXPECT_GT(bench["model_result"]["tokens_per_second"].get<double>(), 0.0);
+    EXPECT_GT(bench["baseline_result"]["tokens_per_second"].get<double>(), 0.0);
+    EXPECT_NE(bench["layers"].get<std::string>().find("fused CPU reference"), std::string::npos) << benchOut;
 }
 
 TEST(ExportReader, E8ExportsDecodeInPython)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The forward pass against Hugging Face transformers' fp32 logits for debian-llama-16m (sharded bf16 checkpoint).
 #include "core/model/causal_lm.h"
+#include "core/util/error.h"
 #include "tests/support/fixtures.h"
 
 #include <ATen/ATen.h>
@@ -94,4 +95,27 @@ TEST_F(ForwardParity, ProbeTokenNllWithin1e4Absolute)
         }
     }
     std::printf("probe token NLL: worst absolute error = %.3g\n", worst);
+}
+
+// Incremental decoding (what `glvq bench` times): a prefill, then one position per call through the KV cache,
+// must give the logits of the full forward pass at every position (GQA: 6 query heads over 2 KV heads).
+TEST_F(ForwardParity, KvCacheIncrementalDecodingMatchesFullForward)
+{
+    const auto time = s_ids->size(1);
+    const std::int64_t prefill = 5;
+    ASSERT_GT(time, prefill + 2);
+    glvq::model::KvCache cache;
+    std::vector<at::Tensor> pieces { s_model->forwardCached(s_ids->narrow(1, 0, prefill), cache) };
+    for (std::int64_t t = prefill; t < time; ++t)
+        pieces.push_back(s_model->forwardCached(s_ids->narrow(1, t, 1), cache));
+    EXPECT_EQ(cache.length, time);
+    const auto incremental = at::cat(pieces, 1);
+    ASSERT_EQ(incremental.sizes(), s_logits->sizes());
+    const double relative
+        = (incremental - *s_logits).abs().max().item<double>() / s_logits->abs().max().item<double>();
+    EXPECT_LE(relative, 1e-5);
+    std::printf("KV-cache decoding vs full forward: max-abs error / max |logit| = %.3g\n", relative);
+
+    // A cache belongs to one batch size: feeding another is an error, not a silent broadcast.
+    EXPECT_THROW(s_model->forwardCached(s_ids->narrow(0, 0, 1).narrow(1, 0, 1), cache), glvq::Error);
 }

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// What `glvq eval` and `glvq bench` run: a checkpoint directory (dense, as stored) or an exported .h5 file
+// (quantized layers through the fused kernels or decoded, --kernels), with the tokenizer that came with it.
+#include "core/model/causal_lm.h"
+#include "core/pipeline/exported_model_loader.h"
+#include "core/tokenizer/tokenizer.h"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace glvq::cli {
+
+struct RunnableModel {
+    std::unique_ptr<model::CausalLM> model;
+    std::optional<tok::Tokenizer> tokenizer; // absent when not asked for
+    std::string tokenizerName;                // "tokenizer.json" as found, for protocol stamps
+    std::string name;                         // directory or file name, for protocol stamps
+    std::optional<pipeline::ExportedModel> exported; // set for an .h5 file
+};
+
+// `path` is a directory (Hugging Face checkpoint) or a regular file (an exported .h5). glvq::Error naming the
+// path for anything else or anything malformed.
+RunnableModel openRunnableModel(const std::filesystem::path& path, model::ComputeDevice device,
+                                pipeline::QuantizedKernels kernels, bool withTokenizer,
+                                const ProgressCallback& progress, const CancelToken& cancel);
+
+} // namespace glvq::cli

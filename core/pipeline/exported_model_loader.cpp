@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/pipeline/exported_model_loader.h"
+
+#include "core/io/dtype.h"
+#include "core/io/hf_config.h"
+#include "core/pipeline/fused_glvq_linear.h"
+#include "core/quant/glvq_codes.h"
+#include "core/util/error.h"
+
+#include <ATen/ATen.h>
+
+#include <map>
+
+namespace glvq::pipeline {
+
+QuantizedKernels parseQuantizedKernels(const std::string& text)
+{
+    if (text == "auto")
+        return QuantizedKernels::Auto;
+    if (text == "fused")
+        return QuantizedKernels::Fused;
+    if (text == "decoded")
+        return QuantizedKernels::Decoded;
+    throw Error("--kernels must be auto, fused or decoded, got '" + text + "'");
+}
+
+std::unique_ptr<model::CausalLM> loadExportedCausalLM(const ExportedModel& exported, const std::string& origin,
+                                                      model::ComputeDevice device, QuantizedKernels kernels,
+                                                      const ProgressCallback& progress, const CancelToken& cancel)
+{
+    const auto configText = exported.files.find("config.json");
+    if (configText == exported.files.end())
+        throw Error(origin + ": the file carries no config.json");
+    auto config = io::parseModelConfig(configText->second, origin + ": config.json");
+
+    std::map<std::string, const RawTensor*> raw;
+    for (const auto& tensor : exported.tensors)
+        raw.emplace(tensor.name, &tensor);
+    std::map<std::string, const ExportLayer*> quantized;
+    for (const auto& layer : exported.layers)
+        quantized.emplace(layer.name + ".weight", &layer);
+
+    model::ModelSource source;
+    source.origin = origin;
+    source.tensor = [&](const std::string& name, const std::vector<std::int64_t>& shape) -> at::Tensor {
+        if (const auto layer = quantized.find(name); layer != quantized.end())
+            return layer->second->codes->decode();
+        const auto found = raw.find(name);
+        if (found == raw.end())
+            throw Error(origin + ": tensor '" + name + "' is missing");
+        const auto& tensor = *found->second;
+        const auto dtype = io::parseDType(tensor.dtype);
+        if (!dtype)
+            throw Error(origin + ": tensor '" + name + "' has dtype " + tensor.dtype + ", expected F32, F16 or BF16");
+        std::vector<std::int64_t> stored(tensor.shape.begin(), tensor.shape.end());
+        if (stored != shape)
+            return at::empty(stored); // buildCausalLM reports the mismatch with both shapes
+        auto values = at::empty(shape, at::kFloat);
+        if (tensor.bytes.size() != std::size_t(values.numel()) * io::dtypeSize(*dtype))
+            throw Error(origin + ": tensor '" + name + "' holds " + std::to_string(tensor.bytes.size())
+                        + " bytes, its shape needs " + std::to_string(values.numel() * io::dtypeSize(*dtype)));
+        io::convertToFloat32(*dtype, tensor.bytes, std::span<float>(values.data_ptr<float>(), values.numel()));
+        return values;
+    };
+    if (kernels == QuantizedKernels::Auto)
+        kernels = device == model::ComputeDevice::Cuda ? QuantizedKernels::Fused : QuantizedKernels::Decoded;
+    if (kernels == QuantizedKernels::Fused)
+        source.linear = [&](const std::string& name, const at::Tensor& bias,
+                            const at::Device& torchDevice) -> std::shared_ptr<const model::LinearOp> {
+            const auto layer = quantized.find(name + ".weight");
+            if (layer == quantized.end())
+                return nullptr;
+            const auto* glvqCodes = dynamic_cast<const quant::GlvqLayerCodes*>(layer->second->codes.get());
+            if (!glvqCodes)
+                return nullptr; // RTN, GPTQ, E8: no fused kernel, decoded instead
+            return std::make_shared<FusedGlvqLinear>(*glvqCodes, bias, torchDevice, name);
+        };
+    return model::buildCausalLM(std::move(config), device, source, progress, cancel);
+}
+
+} // namespace glvq::pipeline

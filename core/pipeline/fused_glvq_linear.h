@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// A GLVQ layer that the model runs through the fused decode + GEMV/GEMM kernels (kernels/): Ŵ is never
+// materialised; each forward streams the packed codes. On a CUDA model the codes live on the GPU in the
+// kernels' load-time layout (glvq_gpu_layer) and glvq_gemm_cuda runs; on the CPU the reference kernel
+// glvq_gemm_ref runs, split over output rows with at::parallel_for (exact: fp64 accumulation, so the CPU
+// result equals decode-then-matmul up to fp32 rounding of the latter).
+//
+// Precision: activations and outputs fp32 (the kernels' contract). The CUDA path computes with fp16 tensor-core
+// inputs (hi + lo split of x) and fp32 accumulation: relative error ≤ 1e-3 by contract (docs/kernels.md).
+// Ownership: holds the codes (shared, immutable) and, on CUDA, the device copy. Thread-safety: forward() may be
+// called from several threads; every CUDA launch goes to the legacy default stream, which serialises them, so
+// calls never overlap on the layer's workspace.
+#include "core/model/linear.h"
+#include "core/pipeline/packed_glvq_layer.h"
+
+#include <string>
+
+struct glvq_gpu_layer;
+
+namespace glvq::quant {
+class GlvqLayerCodes;
+}
+
+namespace glvq::pipeline {
+
+class FusedGlvqLinear final : public model::LinearOp {
+public:
+    // bias: [rows] fp32 or undefined. device: where inputs arrive and outputs go (CPU or CUDA:0). Throws
+    // glvq::Error naming `name` for a malformed layer or, on CUDA, when this build's kernels have no CUDA or
+    // the upload fails.
+    FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::Device device, std::string name);
+    FusedGlvqLinear(const quant::GlvqLayerCodes& codes, at::Tensor bias, at::Device device, std::string name);
+    ~FusedGlvqLinear() override;
+    FusedGlvqLinear(const FusedGlvqLinear&) = delete;
+    FusedGlvqLinear& operator=(const FusedGlvqLinear&) = delete;
+
+    at::Tensor forward(const at::Tensor& x) const override;
+    // Decodes on demand with the kernels' decoder (the layer keeps no dense copy): O(rows · cols) per call.
+    at::Tensor denseWeight() const override;
+    std::optional<at::Tensor> bias() const override;
+    std::int64_t inFeatures() const override { return m_packed.cols; }
+    std::int64_t outFeatures() const override { return m_packed.rows; }
+    std::string kind() const override;
+
+private:
+    PackedGlvqLayer m_packed; // on CUDA without the code words (they live on the device)
+    glvq_gpu_layer* m_gpu = nullptr; // owned; null on the CPU
+    at::Tensor m_bias;
+    at::Device m_device;
+    std::string m_name;
+};
+
+} // namespace glvq::pipeline
