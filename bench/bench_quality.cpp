@@ -56,7 +56,8 @@ std::vector<Config> allConfigs()
         configs.push_back({ "GLVQ-32D w" + b + " uniform", make("glvq", bits, 32) });
     };
     addWidth(2.0);
-    for (const char* variant : { "no-companding", "no-row-scale", "no-feedback", "no-learning", "shared-lattice", "paper" })
+    for (const char* variant : { "no-companding", "no-row-scale", "no-feedback", "no-learning", "shared-lattice", "paper",
+                                 "no-subvector-feedback" })
         configs.push_back({ std::string("GLVQ-8D w2 uniform, ") + variant, make("glvq", 2.0, 8, BitAllocation::Uniform, variant) });
     configs.push_back({ "GLVQ-8D 1.5 bits salience", make("glvq", 1.5, 8, BitAllocation::Salience) });
     configs.push_back({ "GLVQ-8D 2.5 bits salience", make("glvq", 2.5, 8, BitAllocation::Salience) });

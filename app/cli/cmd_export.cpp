@@ -3,9 +3,11 @@
 // rewritten by this one); glvq dequantize IN.h5 --out DIR: a plain Hugging Face model directory.
 // `glvq quantize --out` is the primary export path: it has the PipelineResult and the source checkpoint.
 #include "app/cli/commands.h"
+#include "app/cli/progress_line.h"
 #include "core/pipeline/export_model.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace glvq::cli {
 
@@ -20,6 +22,7 @@ const CommandSpec& exportSpec()
             { "out", "FILE", "output HDF5 file" },
             { "force", "", "replace an existing output file" },
             { "gzip", "N", "gzip level 0..9 for side information and full-precision tensors (default 4)" },
+            { "quiet", "", "no progress on stderr" },
         },
         { "out" },
     };
@@ -36,10 +39,14 @@ int runExport(const ParsedArgs& args, const CancelToken& cancel)
     pipeline::ExportOptions options;
     options.force = args.has("force");
     options.gzipLevel = int(args.integer("gzip", 4, 0, 9));
-    const auto composition = pipeline::writeExport(model, out, options, cancel);
+    std::optional<pipeline::FileComposition> composition;
+    {
+        ProgressLine progress(args.has("quiet"));
+        composition = pipeline::writeExport(model, out, options, cancel, progress.callback());
+    } // the progress line ends before the summary prints
     std::printf("exported %s: %llu bytes, %.4f bits per quantized weight (codes %.4f, side %.4f)\n", out.string().c_str(),
-                static_cast<unsigned long long>(composition.fileBytes), composition.fileBitsPerQuantizedWeight(),
-                composition.codeBitsPerWeight(), composition.sideBitsPerWeight());
+                static_cast<unsigned long long>(composition->fileBytes), composition->fileBitsPerQuantizedWeight(),
+                composition->codeBitsPerWeight(), composition->sideBitsPerWeight());
     return 0;
 }
 
@@ -54,6 +61,7 @@ const CommandSpec& dequantizeSpec()
             { "out", "DIR", "output directory (config.json, model.safetensors, tokenizer files)" },
             { "dtype", "T", "bf16 (default), fp16 or fp32 (fp32 reproduces the quantized model exactly)" },
             { "force", "", "write into an existing non-empty directory" },
+            { "quiet", "", "no progress on stderr" },
         },
         { "out" },
     };
@@ -67,7 +75,10 @@ int runDequantize(const ParsedArgs& args, const CancelToken& cancel)
     if (dtype.empty())
         throw UsageError("glvq dequantize: --dtype must be bf16, fp16 or fp32, got '" + dtypeArg + "'");
     const auto model = pipeline::importModel(args.positional[0]);
-    pipeline::writeDequantized(model, args.value("out"), dtype, args.has("force"), cancel);
+    {
+        ProgressLine progress(args.has("quiet"));
+        pipeline::writeDequantized(model, args.value("out"), dtype, args.has("force"), cancel, progress.callback());
+    }
     std::printf("wrote %s (%zu quantized layers decoded, %zu tensors as stored, %s)\n", args.value("out").c_str(),
                 model.layers.size(), model.tensors.size(), dtypeArg.c_str());
     return 0;

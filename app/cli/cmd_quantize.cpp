@@ -95,7 +95,7 @@ const CommandSpec& quantizeSpec()
             { "calib", "FILE", "calibration text (required except for uniform RTN)" },
             { "method", "M", "glvq (default), rtn, gptq or e8" },
             { "variant", "V", "GLVQ ablation: default, no-companding, no-row-scale, no-feedback, no-learning, "
-                              "shared-lattice, paper" },
+                              "shared-lattice, paper, no-subvector-feedback" },
             { "bits", "B", "mean bits per weight, 1..4; fractions such as 2.5 mix two widths (default 2)" },
             { "dim", "D", "GLVQ lattice dimension: 2, 4, 8 (default), 16 or 32; must divide the group" },
             { "group", "N", "input columns per group (default 128)" },
@@ -175,7 +175,7 @@ int runQuantize(const ParsedArgs& args, const CancelToken& cancel)
                                          { "bits_per_weight", result.bitsPerWeight },
                                          { "evaluation", eval::toJson(kl) } };
         const auto content = pipeline::collectExport(result, modelDir, results, cancel);
-        exported = pipeline::writeExport(content, outPath, { args.has("force") }, cancel);
+        exported = pipeline::writeExport(content, outPath, { args.has("force") }, cancel, progress.callback());
     }
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& report : result.layers)

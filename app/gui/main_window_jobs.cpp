@@ -246,13 +246,13 @@ void MainWindow::exportHdf5To(const QString& path, bool force)
     auto model = m_quantized;
     auto session = m_session;
     auto evaluation = m_currentEvaluation;
-    // The core writers report no fraction: a busy bar with the file name until they finish.
+    // A busy bar while the checkpoint's tensors are gathered; the writer then reports its fraction and ETA.
     m_pipeline->setIndeterminate(tr("export: writing %1").arg(path));
     m_jobs->start(tr("Export HDF5"), [this, model, session, evaluation, path, force](const JobContext& job) {
         if (!force && QFileInfo::exists(path)) // replacing needs the user's yes in the save dialog
             throw Error(path.toStdString() + ": file exists; not replaced");
         const auto written = inspect::exportHdf5(*model, session.get(), evaluation ? &*evaluation : nullptr,
-                                                 path.toStdString(), force, job.cancel);
+                                                 path.toStdString(), force, job.cancel, job.progress);
         job.progress({ 1.0, "export", "written", 0.0, 0.0 });
         job.log(tr("exported %1: %2 bytes, %3 bits per quantized weight (codes %4, side %5)")
                     .arg(path)
@@ -271,7 +271,7 @@ void MainWindow::exportSafetensorsTo(const QString& dir, bool force)
     auto session = m_session;
     m_pipeline->setIndeterminate(tr("export: decoding every layer into %1").arg(dir));
     m_jobs->start(tr("Export safetensors"), [model, session, dir, force](const JobContext& job) {
-        inspect::exportDequantized(*model, session.get(), dir.toStdString(), "BF16", force, job.cancel);
+        inspect::exportDequantized(*model, session.get(), dir.toStdString(), "BF16", force, job.cancel, job.progress);
         job.progress({ 1.0, "dequantize", "written", 0.0, 0.0 });
         job.log(QObject::tr("exported dequantized bf16 checkpoint to %1").arg(dir));
     });

@@ -64,13 +64,16 @@ EvalSummary evaluateQuantized(const ModelSession& session, const QuantizedModel&
 // Writes docs/FORMAT.md's HDF5 (temporary file, renamed into place; never replaces a file unless `force`).
 // `evaluation` (may be null) is stored under /results. Needs the source checkpoint for the unquantized tensors:
 // `session` for a fresh run, none for a re-export of an imported file.
+// Progress: stage "export" by bytes written (nothing while the checkpoint's tensors are gathered first).
 ExportSummary exportHdf5(const QuantizedModel& model, const ModelSession* session, const EvalSummary* evaluation,
-                         const std::filesystem::path& path, bool force, const CancelToken& cancel);
+                         const std::filesystem::path& path, bool force, const CancelToken& cancel,
+                         const ProgressCallback& progress = {});
 
 // A Hugging Face directory with every weight decoded to `dtype` ("F32", "F16", "BF16"); refuses an existing
 // non-empty directory unless `force`.
 void exportDequantized(const QuantizedModel& model, const ModelSession* session, const std::filesystem::path& dir,
-                       const std::string& dtype, bool force, const CancelToken& cancel);
+                       const std::string& dtype, bool force, const CancelToken& cancel,
+                       const ProgressCallback& progress = {});
 
 std::filesystem::path modelDirectoryOf(const ModelSession& session);
 bool cudaAvailable(); // this LibTorch has a usable CUDA device

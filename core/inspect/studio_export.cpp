@@ -29,14 +29,15 @@ pipeline::ExportedModel contentOf(const QuantizedModel& model, const ModelSessio
 } // namespace
 
 ExportSummary exportHdf5(const QuantizedModel& model, const ModelSession* session, const EvalSummary* evaluation,
-                         const std::filesystem::path& path, bool force, const CancelToken& cancel)
+                         const std::filesystem::path& path, bool force, const CancelToken& cancel,
+                         const ProgressCallback& progress)
 {
     const auto content = contentOf(model, session, evaluation, cancel);
     pipeline::ExportOptions options;
     options.force = force;
     pipeline::FileComposition composition;
     try {
-        composition = pipeline::writeExport(content, path, options, cancel);
+        composition = pipeline::writeExport(content, path, options, cancel, progress);
     } catch (...) {
         clearHdf5ErrorStack();
         throw;
@@ -46,9 +47,10 @@ ExportSummary exportHdf5(const QuantizedModel& model, const ModelSession* sessio
 }
 
 void exportDequantized(const QuantizedModel& model, const ModelSession* session, const std::filesystem::path& dir,
-                       const std::string& dtype, bool force, const CancelToken& cancel)
+                       const std::string& dtype, bool force, const CancelToken& cancel,
+                       const ProgressCallback& progress)
 {
-    pipeline::writeDequantized(contentOf(model, session, nullptr, cancel), dir, dtype, force, cancel);
+    pipeline::writeDequantized(contentOf(model, session, nullptr, cancel), dir, dtype, force, cancel, progress);
 }
 
 } // namespace glvq::inspect

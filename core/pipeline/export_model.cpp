@@ -119,7 +119,7 @@ template <typename T> std::span<const T> asSpan(const std::vector<std::byte>& by
 } // namespace
 
 FileComposition writeExport(const ExportedModel& model, const std::filesystem::path& path, const ExportOptions& options,
-                            const CancelToken& cancel)
+                            const CancelToken& cancel, const ProgressCallback& progress)
 {
     if (std::filesystem::exists(path) && !options.force)
         throw Error(path.string() + ": file exists (use --force to replace it)");
@@ -130,6 +130,15 @@ FileComposition writeExport(const ExportedModel& model, const std::filesystem::p
     tempName += path.filename().string();
     tempName += ".tmp-" + std::to_string(std::random_device {}());
     TemporaryFile temp { dir / tempName };
+    const auto layerBytes = [](const ExportLayer& layer) {
+        return double(layer.codes->rows()) * double(layer.codes->cols()) * layer.codes->bitsPerWeight() / 8.0;
+    };
+    double totalBytes = 1.0;
+    for (const auto& layer : model.layers)
+        totalBytes += layerBytes(layer);
+    for (const auto& tensor : model.tensors)
+        totalBytes += double(tensor.bytes.size());
+    ProgressReporter reporter(progress, "export", totalBytes);
     {
         io::h5::File file(temp.path, io::h5::File::Mode::Create);
         const io::h5::Storage side { options.gzipLevel };
@@ -151,6 +160,7 @@ FileComposition writeExport(const ExportedModel& model, const std::filesystem::p
             file.setAttr(group, "output_relative_error", layer.outputRelativeError);
             file.setAttr(group, "bits_per_weight", layer.codes->bitsPerWeight());
             writeLayerCodes(file, group, *layer.codes, side, codes);
+            reporter.advance(layerBytes(layer), "layer " + std::to_string(i + 1) + "/" + std::to_string(model.layers.size()));
         }
         file.createGroup("/tensors");
         for (const auto& tensor : model.tensors) {
@@ -163,6 +173,7 @@ FileComposition writeExport(const ExportedModel& model, const std::filesystem::p
             else
                 throw Error("tensor '" + tensor.name + "': dtype " + tensor.dtype + " has no export layout");
             file.setAttr(dataset, "dtype", tensor.dtype);
+            reporter.advance(double(tensor.bytes.size()), tensor.name);
         }
         if (!model.results.is_null()) {
             file.createGroup("/results");
@@ -178,6 +189,7 @@ FileComposition writeExport(const ExportedModel& model, const std::filesystem::p
     if (error)
         throw Error(path.string() + ": cannot move the finished export into place: " + error.message());
     temp.keep = true;
+    reporter.finish(path.filename().string());
     return measureComposition(path);
 }
 

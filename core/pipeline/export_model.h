@@ -11,6 +11,7 @@
 #include "core/io/hdf5/h5_file.h"
 #include "core/pipeline/quantization_pipeline.h"
 #include "core/util/cancel.h"
+#include "core/util/progress.h"
 
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -74,8 +75,9 @@ struct FileComposition {
     double fileBitsPerWeight() const;          // the whole file over all weights
 };
 
+// Progress: stage "export", fraction by bytes written (layers estimated from their bits per weight).
 FileComposition writeExport(const ExportedModel& model, const std::filesystem::path& path, const ExportOptions& options,
-                            const CancelToken& cancel = {});
+                            const CancelToken& cancel = {}, const ProgressCallback& progress = {});
 
 // Full validation (FORMAT.md §8); a glvq::Error naming the file, group and dataset for anything wrong.
 ExportedModel importModel(const std::filesystem::path& path);
@@ -83,8 +85,9 @@ FileComposition measureComposition(const std::filesystem::path& path);
 
 // Hugging Face directory (config.json, model.safetensors, tokenizer files) with every weight decoded to
 // `dtype` ("F32", "F16", "BF16"). Refuses an existing non-empty directory unless `force`.
+// Progress: stage "dequantize", fraction by weights decoded and converted, then the file write.
 void writeDequantized(const ExportedModel& model, const std::filesystem::path& dir, const std::string& dtype,
-                      bool force, const CancelToken& cancel = {});
+                      bool force, const CancelToken& cancel = {}, const ProgressCallback& progress = {});
 
 std::string utcTimestamp(); // "2024-05-01T12:34:56Z"
 

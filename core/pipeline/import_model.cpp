@@ -95,7 +95,7 @@ ExportedModel importModel(const std::filesystem::path& path)
 }
 
 void writeDequantized(const ExportedModel& model, const std::filesystem::path& dir, const std::string& dtypeName,
-                      bool force, const CancelToken& cancel)
+                      bool force, const CancelToken& cancel, const ProgressCallback& progress)
 {
     const auto dtype = io::parseDType(dtypeName);
     if (!dtype)
@@ -103,13 +103,23 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
     if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir) && !force)
         throw Error(dir.string() + ": directory exists and is not empty (use --force)");
     std::filesystem::create_directories(dir);
+    // Units: weights decoded or converted, then as many again for writing them (one step at the end).
+    double weights = 1.0;
+    for (const auto& layer : model.layers)
+        weights += double(layer.codes->rows()) * double(layer.codes->cols());
+    for (const auto& tensor : model.tensors)
+        weights += double(tensor.bytes.size() / io::dtypeSize(*io::parseDType(tensor.dtype)));
+    ProgressReporter reporter(progress, "dequantize", 2.0 * weights);
     std::vector<io::WritableTensor> tensors;
-    for (const auto& layer : model.layers) {
+    for (std::size_t i = 0; i < model.layers.size(); ++i) {
         cancel.throwIfCancelled();
+        const auto& layer = model.layers[i];
         const auto decoded = layer.codes->decode().contiguous();
         tensors.push_back(io::WritableTensor::fromFloat32(
             layer.name + ".weight", { decoded.size(0), decoded.size(1) },
             { decoded.data_ptr<float>(), std::size_t(decoded.numel()) }, *dtype));
+        reporter.advance(double(decoded.numel()), "decode layer " + std::to_string(i + 1) + "/"
+                                                      + std::to_string(model.layers.size()));
     }
     for (const auto& tensor : model.tensors) {
         const auto source = io::parseDType(tensor.dtype);
@@ -117,6 +127,7 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
         io::convertToFloat32(*source, tensor.bytes, values);
         tensors.push_back(io::WritableTensor::fromFloat32(tensor.name, { tensor.shape.begin(), tensor.shape.end() },
                                                           values, *dtype));
+        reporter.advance(double(values.size()), tensor.name);
     }
     // The config keeps its architecture; torch_dtype names what the weights now are.
     auto config = nlohmann::json::parse(model.files.at("config.json"));
@@ -127,6 +138,7 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
         if (name != "config.json")
             writeFileAtomically(dir / name, bytes);
     writeFileAtomically(dir / "config.json", config.dump(2) + "\n");
+    reporter.finish("model.safetensors");
 }
 
 } // namespace glvq::pipeline

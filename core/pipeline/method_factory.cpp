@@ -21,11 +21,14 @@ quant::GlvqOptions glvqOptions(const PipelineOptions& options)
     else if (options.variant == "no-row-scale")
         glvq.rowScale = false;
     else if (options.variant == "no-feedback")
-        glvq.feedback = false;
+        glvq.feedback = glvq.subvectorFeedback = false;
+    else if (options.variant == "no-subvector-feedback")
+        glvq.subvectorFeedback = false;
     else if (options.variant == "no-learning")
         glvq.learn = false;
     else if (options.variant == "shared-lattice")
         glvq.sharedLattice = true;
+
     return glvq;
 }
 

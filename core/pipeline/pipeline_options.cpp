@@ -12,7 +12,8 @@ std::vector<std::string> supportedMethods() { return { "glvq", "rtn", "gptq", "e
 
 std::vector<std::string> methodVariants()
 {
-    return { "default", "no-companding", "no-row-scale", "no-feedback", "no-learning", "shared-lattice", "paper" };
+    return { "default", "no-companding", "no-row-scale", "no-feedback", "no-learning", "shared-lattice", "paper",
+             "no-subvector-feedback" };
 }
 
 namespace {

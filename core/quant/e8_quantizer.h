@@ -43,8 +43,8 @@ public:
     double bitsPerWeight() const override;
     double sideBitsPerWeight() const override;
 
-    std::int64_t rows() const { return m_codes.size(0); }
-    std::int64_t cols() const { return m_codes.size(1) * 8; }
+    std::int64_t rows() const override { return m_codes.size(0); }
+    std::int64_t cols() const override { return m_codes.size(1) * 8; }
     std::int64_t groupSize() const { return m_groupSize; }
     E8CodebookChoice codebook() const { return m_codebook; }
     const std::vector<int>& groupBits() const { return m_groupBits; }

@@ -42,8 +42,8 @@ public:
 
     at::Tensor decodeGroup(std::size_t group) const; // [rows, columns] fp32, identical to decode()'s slice
 
-    std::int64_t rows() const { return m_rows; }
-    std::int64_t cols() const { return m_cols; }
+    std::int64_t rows() const override { return m_rows; }
+    std::int64_t cols() const override { return m_cols; }
     int dim() const { return m_dim; }
     std::int64_t groupSize() const { return m_groupSize; }
     const std::vector<float>& rowScales() const { return m_rowScales; }

@@ -11,6 +11,7 @@ GlvqOptions GlvqOptions::paperFaithful()
     options.companding = Companding::PaperKurtosis;
     options.rowScale = false;
     options.feedback = false;
+    options.subvectorFeedback = false;
     return options;
 }
 

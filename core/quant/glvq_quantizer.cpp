@@ -134,7 +134,8 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
         if (!std::isfinite(scale))
             throw Error(groupWhat(input, g) + ": the group scale exceeds the fp16 range");
         const auto normalised = scale > 0.0 ? scaled / scale : at::zeros_like(scaled);
-        const GroupObjective objective(normalised, rowScale * static_cast<float>(scale), groupHessian, d, bits);
+        const GroupObjective objective(normalised, rowScale * static_cast<float>(scale), groupHessian, d, bits,
+                                       m_options.subvectorFeedback);
         const MuRange mu = muRange(m_options.companding, normalised);
 
         GroupLattice lattice;

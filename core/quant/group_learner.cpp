@@ -76,7 +76,7 @@ GroupLattice finalise(const GroupObjective& objective, const at::Tensor& generat
     lattice.generator = roundToHalf(generator.to(at::kDouble));
     lattice.initialGenerator = roundToHalf(initial.to(at::kDouble));
     lattice.mu = roundToHalf(mu);
-    lattice.codes = objective.encode(inverseOf(lattice.generator), lattice.mu);
+    lattice.codes = objective.encode(lattice.generator, inverseOf(lattice.generator), lattice.mu);
     return lattice;
 }
 
@@ -160,7 +160,7 @@ GroupLattice learnGroupLattice(const GroupObjective& objective, const GlvqOption
         if (iterations % kCancelPollInterval == 0)
             cancel.throwIfCancelled();
         // Codes are re-derived from the current (G, μ) and then held fixed for this step (spec §3.3).
-        objective.encodeInto(gInverse, mu, codes);
+        objective.encodeInto(g, gInverse, mu, codes);
         const auto value = objective.evaluate(g, mu, codes, true);
         const auto drift = g - g0;
         const double objectiveValue = value.loss + lambda * drift.pow(2).sum().item<double>();

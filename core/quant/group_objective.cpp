@@ -8,7 +8,7 @@
 namespace glvq::quant {
 
 GroupObjective::GroupObjective(const at::Tensor& normalised, const at::Tensor& realScale, const at::Tensor& hessian,
-                               int dim, int bits)
+                               int dim, int bits, bool subvectorFeedback)
     : m_rows(normalised.size(0))
     , m_cols(normalised.size(1))
     , m_dim(dim)
@@ -22,6 +22,20 @@ GroupObjective::GroupObjective(const at::Tensor& normalised, const at::Tensor& r
     m_points = at::empty_like(m_subvectors);
     m_error = at::empty_like(m_subvectors);
     m_errorHessian = at::empty({m_rows, m_cols}, m_subvectors.options());
+    const std::int64_t blocks = m_cols / m_dim;
+    if (subvectorFeedback && blocks > 1) {
+        // U upper with H⁻¹ = Uᵀ U (fp64; H is this group's damped or effective Hessian, positive definite).
+        const auto h = hessian.to(at::kDouble);
+        const auto inverse = at::cholesky_inverse(at::linalg_cholesky(h));
+        const auto u = at::linalg_cholesky(inverse).t().contiguous();
+        for (std::int64_t b = 0; b + 1 < blocks; ++b) {
+            const auto first = b * m_dim;
+            const auto ubb = u.slice(0, first, first + m_dim).slice(1, first, first + m_dim);
+            const auto later = u.slice(0, first, first + m_dim).slice(1, first + m_dim, m_cols);
+            m_feedbackRows.push_back(
+                at::linalg_solve_triangular(ubb, later, /*upper=*/true).to(at::kFloat).contiguous());
+        }
+    }
 }
 
 const at::Tensor& GroupObjective::companded(double mu) const
@@ -39,15 +53,38 @@ const at::Tensor& GroupObjective::companded(double mu) const
     return m_companded;
 }
 
-void GroupObjective::encodeInto(const at::Tensor& gInverse, double mu, at::Tensor& codes) const
+void GroupObjective::encodeInto(const at::Tensor& generator, const at::Tensor& gInverse, double mu,
+                                at::Tensor& codes) const
 {
-    babaiCodesInto(companded(mu), gInverse, m_bits, codes);
+    if (m_feedbackRows.empty()) {
+        babaiCodesInto(companded(mu), gInverse, m_bits, codes);
+        return;
+    }
+    const std::int64_t blocks = m_cols / m_dim;
+    if (!codes.defined() || codes.sizes() != m_subvectors.sizes() || codes.scalar_type() != at::kFloat)
+        codes = at::empty_like(m_subvectors);
+    const auto codesByBlock = codes.view({m_rows, blocks, m_dim});
+    auto target = m_subvectors.view({m_rows, m_cols}).clone(); // x with the earlier blocks' errors fed back
+    const auto gT = generator.to(at::kFloat).t().contiguous();
+    const auto gInverseF = gInverse.to(at::kFloat);
+    at::Tensor blockCodes;
+    for (std::int64_t b = 0; b < blocks; ++b) {
+        const auto x = target.slice(1, b * m_dim, (b + 1) * m_dim);
+        babaiCodesInto(mu != 0.0 ? mulaw::compress(x, mu) : x, gInverseF, m_bits, blockCodes);
+        codesByBlock.select(1, b).copy_(blockCodes);
+        if (b + 1 == blocks)
+            break;
+        auto decoded = at::mm(blockCodes - codeOffset(m_bits), gT);
+        if (mu != 0.0)
+            decoded = mulaw::expand(decoded, mu);
+        target.slice(1, (b + 1) * m_dim, m_cols).sub_(at::mm(x - decoded, m_feedbackRows[std::size_t(b)]));
+    }
 }
 
-at::Tensor GroupObjective::encode(const at::Tensor& gInverse, double mu) const
+at::Tensor GroupObjective::encode(const at::Tensor& generator, const at::Tensor& gInverse, double mu) const
 {
     at::Tensor codes;
-    encodeInto(gInverse, mu, codes);
+    encodeInto(generator, gInverse, mu, codes);
     return codes;
 }
 
@@ -79,7 +116,7 @@ GroupObjective::Value GroupObjective::evaluate(const at::Tensor& generator, doub
 
 double GroupObjective::lossWithRounding(const at::Tensor& generator, const at::Tensor& gInverse, double mu) const
 {
-    encodeInto(gInverse, mu, m_scratchCodes);
+    encodeInto(generator, gInverse, mu, m_scratchCodes);
     return evaluate(generator, mu, m_scratchCodes, false).loss;
 }
 

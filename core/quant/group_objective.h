@@ -12,15 +12,18 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace glvq::quant {
 
 class GroupObjective {
 public:
     // normalised: [rows, cols] fp32 (W_g / (r·s)); realScale: [rows] fp32 (r_i·s, the factor back to real
-    // units); hessian: [cols, cols] symmetric. cols must be a multiple of dim; bits in 1..4.
+    // units); hessian: [cols, cols] symmetric positive definite. cols must be a multiple of dim; bits in 1..4.
+    // subvectorFeedback: encode() rounds the d-column blocks in order with LDLQ error feedback inside the group
+    // (see encodeInto); otherwise every sub-vector is Babai-rounded on its own.
     GroupObjective(const at::Tensor& normalised, const at::Tensor& realScale, const at::Tensor& hessian, int dim,
-                   int bits);
+                   int bits, bool subvectorFeedback = false);
 
     struct Value {
         double loss = 0.0;   // L_data
@@ -29,8 +32,12 @@ public:
     };
 
     // Codes u [ℓ, d] (fp32 integers) by Babai rounding of the companded sub-vectors; gInverse = G⁻¹.
-    at::Tensor encode(const at::Tensor& gInverse, double mu) const;
-    void encodeInto(const at::Tensor& gInverse, double mu, at::Tensor& codes) const; // reuses `codes`
+    // With sub-vector feedback, the d-column blocks are rounded in column order and each block's error
+    // E_b = x_b − F⁻¹(G z_b) is propagated to the group's later columns as in GPTQ/BlockLDLQ with block d:
+    // x[:, later] −= (E_b U_bb⁻¹) U[b, later], U the upper Cholesky factor of H⁻¹ (H this group's Hessian).
+    // The loss stays that of the original x; only the choice of codes changes (a better one, as GPTQ's is).
+    at::Tensor encode(const at::Tensor& generator, const at::Tensor& gInverse, double mu) const;
+    void encodeInto(const at::Tensor& generator, const at::Tensor& gInverse, double mu, at::Tensor& codes) const;
     Value evaluate(const at::Tensor& generator, double mu, const at::Tensor& codes, bool gradients) const;
     // L_data with codes re-derived for (G, μ).
     double lossWithRounding(const at::Tensor& generator, const at::Tensor& gInverse, double mu) const;
@@ -52,6 +59,8 @@ private:
     at::Tensor m_realScale;       // [rows, 1] fp32
     at::Tensor m_doubleRealScale; // [rows, 1] fp32, 2·r·s (∂L/∂Ŵ carries the factor 2)
     at::Tensor m_hessian;         // [cols, cols] fp32
+    // Sub-vector feedback: for block b, U_bb⁻¹ U[b, later] as [d, cols − (b+1)·d] fp32 (empty: feedback off).
+    std::vector<at::Tensor> m_feedbackRows;
 
     // Caches and workspace (see class comment).
     mutable double m_cachedMu = -1.0;

@@ -47,6 +47,8 @@ public:
     virtual ~LayerCodes() = default;
     virtual std::string method() const = 0;
     virtual at::Tensor decode() const = 0; // [rows, cols] fp32 on the CPU
+    virtual std::int64_t rows() const = 0;
+    virtual std::int64_t cols() const = 0;
     // Bits stored per weight, codes and side information (scales, G, μ, bit map) together.
     virtual double bitsPerWeight() const = 0;
     virtual double sideBitsPerWeight() const = 0;

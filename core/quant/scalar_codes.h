@@ -72,8 +72,8 @@ public:
     double bitsPerWeight() const override;
     double sideBitsPerWeight() const override;
 
-    std::int64_t rows() const { return m_codes.size(0); }
-    std::int64_t cols() const { return m_codes.size(1); }
+    std::int64_t rows() const override { return m_codes.size(0); }
+    std::int64_t cols() const override { return m_codes.size(1); }
     std::int64_t groupSize() const { return m_groupSize; }
     const std::vector<int>& groupBits() const { return m_groupBits; }
     const at::Tensor& scales() const { return m_scales; }

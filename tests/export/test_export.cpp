@@ -218,4 +218,30 @@ TEST(ExportSafety, CancelLeavesNoFile)
         EXPECT_EQ(entry.path().filename().string().find(".cancelled.h5.tmp"), std::string::npos);
 }
 
+// Long exports show where they are: fractions only grow, end at exactly 1, and name what is being written;
+// dequantizing reports its decode and write the same way.
+TEST(ExportProgress, WriterAndDequantizerReportRisingFractionsToTheEnd)
+{
+    const auto model = smallModel("glvq", 2);
+    const auto check = [](const std::vector<ProgressInfo>& reports, const std::string& stage) {
+        ASSERT_FALSE(reports.empty()) << stage;
+        for (std::size_t i = 1; i < reports.size(); ++i)
+            EXPECT_GE(reports[i].fraction, reports[i - 1].fraction) << stage;
+        EXPECT_DOUBLE_EQ(reports.back().fraction, 1.0) << stage;
+        for (const auto& report : reports)
+            EXPECT_EQ(report.stage, stage);
+    };
+    std::vector<ProgressInfo> written;
+    const auto path = tempPath("progress.h5");
+    pipeline::writeExport(model, path, { true }, {}, [&](const ProgressInfo& info) { written.push_back(info); });
+    check(written, "export");
+    std::vector<ProgressInfo> dequantized;
+    const auto dir = tempPath("progress_hf");
+    fs::remove_all(dir);
+    pipeline::writeDequantized(pipeline::importModel(path), dir, "F32", false, {},
+                               [&](const ProgressInfo& info) { dequantized.push_back(info); });
+    check(dequantized, "dequantize");
+    EXPECT_TRUE(fs::exists(dir / "model.safetensors"));
+}
+
 } // namespace

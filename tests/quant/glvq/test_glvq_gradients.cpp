@@ -35,7 +35,7 @@ void checkGradients(int dim, int bits, double mu)
     const GroupObjective objective(p.normalised, p.realScale, p.hessian, dim, bits);
     at::manual_seed(19);
     const auto g = (at::eye(dim, at::kDouble) * 0.6 + at::randn({dim, dim}, at::kDouble) * 0.08);
-    const auto codes = objective.encode(at::linalg_inv(g), mu);
+    const auto codes = objective.encode(g, at::linalg_inv(g), mu);
     const auto value = objective.evaluate(g, mu, codes, true);
     ASSERT_GT(value.loss, 0.0);
 
@@ -80,7 +80,7 @@ TEST(GlvqGradients, NoCompandingGradientHasClosedForm)
     const auto x = at::rand({8, 16}, at::kFloat).mul_(2.0).sub_(1.0);
     const GroupObjective objective(x, at::ones({8}), at::eye(16, at::kDouble), 4, 2);
     const auto g = at::eye(4, at::kDouble) * 0.5;
-    const auto codes = objective.encode(at::linalg_inv(g), 0.0);
+    const auto codes = objective.encode(g, at::linalg_inv(g), 0.0);
     const auto value = objective.evaluate(g, 0.0, codes, true);
     const auto z = codes.to(at::kDouble) - codeOffset(2);
     const auto residual = x.to(at::kDouble).view({-1, 4}) - at::mm(z, g.t());
