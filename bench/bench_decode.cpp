@@ -114,8 +114,12 @@ int main(int argc, char** argv)
     eval::DecodeBenchmarkOptions options;
     options.promptTokens = 128;
     options.newTokens = 128;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
         const std::string flag = argv[i];
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "bench_decode: %s needs a value\n", argv[i]);
+            return 2;
+        }
         const char* value = argv[i + 1];
         if (flag == "--shape") shapeName = value;
         else if (flag == "--device") deviceName = value;

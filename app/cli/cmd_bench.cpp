@@ -92,8 +92,8 @@ int runBench(const ParsedArgs& args, const CancelToken& cancel)
             runnable.model->replaceLinear("lm_head",
                                           std::make_shared<model::HalfDenseLinear>(runnable.model->linear("lm_head")));
         layers = describeLinears(*runnable.model);
-        if (runnable.exported)
-            output["bits_per_weight"] = runnable.exported->metadata.value("bits_per_weight", 0.0);
+        if (runnable.exportedMetadata)
+            output["bits_per_weight"] = runnable.exportedMetadata->value("bits_per_weight", 0.0);
         measured = eval::benchmarkDecoding(*runnable.model, options, progress.callback(), cancel);
     } // the model is freed before the baseline loads, so both fit where one does
     output["layers"] = layers;

@@ -25,16 +25,16 @@ RunnableModel openRunnableModel(const std::filesystem::path& path, model::Comput
     if (!std::filesystem::is_regular_file(path, ec))
         throw Error(path.string() + ": no such file or directory");
     runnable.name = path.filename().string();
-    runnable.exported = pipeline::importModel(path);
+    const auto exported = pipeline::importModel(path);
+    runnable.exportedMetadata = exported.metadata;
     if (withTokenizer) {
-        const auto json = runnable.exported->files.find("tokenizer.json");
-        if (json == runnable.exported->files.end())
+        const auto json = exported.files.find("tokenizer.json");
+        if (json == exported.files.end())
             throw Error(path.string() + ": the file carries no tokenizer.json");
         runnable.tokenizer = tok::Tokenizer::fromJson(json->second, path.string() + ": tokenizer.json");
         runnable.tokenizerName = "tokenizer.json";
     }
-    runnable.model
-        = pipeline::loadExportedCausalLM(*runnable.exported, path.string(), device, kernels, progress, cancel);
+    runnable.model = pipeline::loadExportedCausalLM(exported, path.string(), device, kernels, progress, cancel);
     return runnable;
 }
 

@@ -6,6 +6,8 @@
 #include "core/pipeline/exported_model_loader.h"
 #include "core/tokenizer/tokenizer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -18,7 +20,8 @@ struct RunnableModel {
     std::optional<tok::Tokenizer> tokenizer; // absent when not asked for
     std::string tokenizerName;                // "tokenizer.json" as found, for protocol stamps
     std::string name;                         // directory or file name, for protocol stamps
-    std::optional<pipeline::ExportedModel> exported; // set for an .h5 file
+    // For an .h5 file: its root attributes (the rest of the file's content is released once the model is built).
+    std::optional<nlohmann::json> exportedMetadata;
 };
 
 // `path` is a directory (Hugging Face checkpoint) or a regular file (an exported .h5). glvq::Error naming the

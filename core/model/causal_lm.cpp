@@ -64,13 +64,14 @@ at::Tensor CausalLM::checkedIds(const at::Tensor& inputIds) const
 {
     if (inputIds.dim() != 2)
         throw Error("forward: input ids must be [batch, time], got " + std::to_string(inputIds.dim()) + " dimensions");
-    const auto ids = inputIds.to(torchDevice(m_device), at::kLong);
+    // Checked where the ids are (host ids, the usual case, cost the device no synchronisation), then moved.
+    const auto ids = inputIds.to(at::kLong);
     if (ids.numel() > 0) {
         const auto [minId, maxId] = at::aminmax(ids);
         if (minId.item<std::int64_t>() < 0 || maxId.item<std::int64_t>() >= m_config.vocabSize)
             throw Error("forward: token id outside the vocabulary [0, " + std::to_string(m_config.vocabSize) + ")");
     }
-    return ids;
+    return ids.to(torchDevice(m_device));
 }
 
 at::Tensor CausalLM::embed(const at::Tensor& inputIds) const
@@ -101,9 +102,7 @@ at::Tensor CausalLM::forwardBlock(std::int64_t layer, const at::Tensor& hidden) 
 at::Tensor CausalLM::forwardCached(const at::Tensor& inputIds, KvCache& cache) const
 {
     c10::InferenceMode inferenceMode;
-    if (cache.layers.empty())
-        cache.layers.resize(m_layers.size());
-    if (cache.layers.size() != m_layers.size())
+    if (!cache.layers.empty() && cache.layers.size() != m_layers.size())
         throw Error("forwardCached: the cache belongs to a model with " + std::to_string(cache.layers.size())
                     + " blocks, this one has " + std::to_string(m_layers.size()));
     auto hidden = embed(inputIds);
@@ -113,8 +112,14 @@ at::Tensor CausalLM::forwardCached(const at::Tensor& inputIds, KvCache& cache) c
     const auto time = hidden.size(1);
     const auto rope = rotaryTables(cache.length, time, hidden.device());
     const auto mask = causalMask(time, cache.length, m_config.slidingWindow, hidden.options().dtype(at::kFloat));
+    // Blocks append to a copy of the cache's handles, committed only when every block has run: a failure part
+    // way (out of memory, a kernel error) leaves the cache as it was. The buffers themselves are shared, and
+    // positions past the committed length are never read.
+    auto layers = cache.layers;
+    layers.resize(m_layers.size());
     for (std::size_t layer = 0; layer < m_layers.size(); ++layer)
-        hidden = m_layers[layer].forward(hidden, rope, mask, m_config, m_capture, &cache.layers[layer]);
+        hidden = m_layers[layer].forward(hidden, rope, mask, m_config, m_capture, &layers[layer]);
+    cache.layers = std::move(layers);
     cache.length += time;
     return head(hidden);
 }

@@ -3,7 +3,9 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace glvq::model {
 
@@ -40,6 +42,30 @@ at::Tensor applyRotary(const at::Tensor& x, const RotaryTables& rope)
     return x * rope.cos + rotated * rope.sin;
 }
 
+// Writes the new positions into the cache (growing it geometrically when full) and returns views of every
+// cached position [batch, kvHeads, past + time, headDim].
+std::pair<at::Tensor, at::Tensor> appendToCache(LayerKv& kv, const at::Tensor& k, const at::Tensor& v)
+{
+    const auto past = kv.length;
+    const auto time = k.size(2);
+    if (!kv.keys.defined() || kv.keys.size(2) < past + time) {
+        auto shape = k.sizes().vec();
+        shape[2] = std::max<std::int64_t>(2 * (past + time), 64);
+        auto keys = at::empty(shape, k.options());
+        auto values = at::empty(shape, v.options());
+        if (past > 0) {
+            keys.narrow(2, 0, past).copy_(kv.keys.narrow(2, 0, past));
+            values.narrow(2, 0, past).copy_(kv.values.narrow(2, 0, past));
+        }
+        kv.keys = std::move(keys);
+        kv.values = std::move(values);
+    }
+    kv.keys.narrow(2, past, time).copy_(k);
+    kv.values.narrow(2, past, time).copy_(v);
+    kv.length = past + time;
+    return { kv.keys.narrow(2, 0, past + time), kv.values.narrow(2, 0, past + time) };
+}
+
 } // namespace
 
 at::Tensor DecoderLayer::forward(const at::Tensor& hidden, const RotaryTables& rope, const at::Tensor& mask,
@@ -61,14 +87,8 @@ at::Tensor DecoderLayer::forward(const at::Tensor& hidden, const RotaryTables& r
     auto v = run(kVProj, normed).view({ batch, time, config.numKvHeads, headDim }).transpose(1, 2);
     q = applyRotary(q, rope);
     k = applyRotary(k, rope);
-    if (kv) {
-        if (kv->keys.defined()) {
-            k = at::cat({ kv->keys, k }, 2);
-            v = at::cat({ kv->values, v }, 2);
-        }
-        kv->keys = k;
-        kv->values = v;
-    }
+    if (kv)
+        std::tie(k, v) = appendToCache(*kv, k, v);
     const auto span = k.size(2); // past + time
     if (config.numKvHeads != config.numHeads) {
         // Grouped-query attention: query head h reads KV head h / group (transformers' repeat_kv order).

@@ -27,11 +27,13 @@ struct RotaryTables {
     at::Tensor sin; // [time, headDim]
 };
 
-// One block's cached keys and values for incremental decoding: [batch, kvHeads, past, headDim] each, after
-// the rotary embedding and before grouped-query expansion; undefined before the first step.
+// One block's cached keys and values for incremental decoding, after the rotary embedding and before
+// grouped-query expansion: buffers [batch, kvHeads, capacity, headDim] of which the first `length` positions
+// are valid. Capacity grows geometrically, so a token appends in place instead of re-copying the cache.
 struct LayerKv {
     at::Tensor keys;
     at::Tensor values;
+    std::int64_t length = 0;
 };
 
 struct DecoderLayer {
@@ -42,7 +44,8 @@ struct DecoderLayer {
 
     using Capture = std::function<void(const std::string&, const at::Tensor&)>;
     // hidden: [batch, time, hidden]; rope: tables for the new positions; mask: additive [time, past + time].
-    // With `kv`, the new keys and values are appended to it and attention covers past + new positions.
+    // With `kv` (past = kv->length), the new keys and values are appended to it and attention covers past + new
+    // positions.
     // Returns the new hidden state.
     at::Tensor forward(const at::Tensor& hidden, const RotaryTables& rope, const at::Tensor& mask,
                        const io::ModelConfig& config, const Capture& capture, LayerKv* kv = nullptr) const;

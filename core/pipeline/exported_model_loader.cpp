@@ -46,8 +46,12 @@ std::unique_ptr<model::CausalLM> loadExportedCausalLM(const ExportedModel& expor
         if (const auto layer = quantized.find(name); layer != quantized.end())
             return layer->second->codes->decode();
         const auto found = raw.find(name);
-        if (found == raw.end())
-            throw Error(origin + ": tensor '" + name + "' is missing");
+        if (found == raw.end()) {
+            std::string expected;
+            for (const auto extent : shape)
+                expected += (expected.empty() ? "" : ", ") + std::to_string(extent);
+            throw Error(origin + ": tensor '" + name + "' is missing (config.json implies shape [" + expected + "])");
+        }
         const auto& tensor = *found->second;
         const auto dtype = io::parseDType(tensor.dtype);
         if (!dtype)

@@ -7,6 +7,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 
 
 namespace glvq::pipeline {
@@ -17,6 +18,17 @@ void check(glvq_status status, const std::string& name, const char* what)
 {
     if (status != GLVQ_OK)
         throw Error(name + ": " + what + ": " + glvq_last_error());
+}
+
+// The kernels launch on the legacy default stream, which orders them with torch's work only while torch's
+// current stream is the default one too (stream id 0). Under another stream (a CUDAStreamGuard) the launch
+// could race with torch's producers and consumers of x and y, so that is refused rather than risked.
+void requireDefaultStream(const at::Device& device, const std::string& name)
+{
+    if (!c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA))
+        return;
+    if (c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->getStream(device).id() != 0)
+        throw Error(name + ": the fused CUDA kernels run on the default stream; torch's current stream is another");
 }
 
 } // namespace
@@ -30,13 +42,14 @@ FusedGlvqLinear::FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::De
     const auto view = m_packed.view();
     if (glvq_validate_packed(&view, m_packed.words.size()) != GLVQ_OK)
         throw Error(m_name + ": packed layer: " + glvq_last_error());
+    if (m_bias.defined())
+        m_bias = m_bias.to(m_device, at::kFloat);
     if (m_device.is_cuda()) {
+        // Last, so nothing can throw after the device layer exists (the destructor would not run).
         check(glvq_gpu_layer_create(&view, &m_gpu), m_name, "fused CUDA kernels");
         m_packed.words = {}; // the device holds the codes now; keep only the side info on the host
         m_packed.words.shrink_to_fit();
     }
-    if (m_bias.defined())
-        m_bias = m_bias.to(m_device, at::kFloat);
 }
 
 FusedGlvqLinear::FusedGlvqLinear(const quant::GlvqLayerCodes& codes, at::Tensor bias, at::Device device,
@@ -59,6 +72,7 @@ at::Tensor FusedGlvqLinear::forward(const at::Tensor& x) const
     auto output = at::empty({ batch, outFeatures() }, input.options());
     if (batch > 0) {
         if (m_gpu) {
+            requireDefaultStream(m_device, m_name);
             check(glvq_gemm_cuda(m_gpu, input.data_ptr<float>(), static_cast<std::int32_t>(batch),
                                  output.data_ptr<float>(), nullptr),
                   m_name, "fused CUDA GEMM");

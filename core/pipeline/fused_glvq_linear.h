@@ -8,9 +8,10 @@
 //
 // Precision: activations and outputs fp32 (the kernels' contract). The CUDA path computes with fp16 tensor-core
 // inputs (hi + lo split of x) and fp32 accumulation: relative error ≤ 1e-3 by contract (docs/kernels.md).
-// Ownership: holds the codes (shared, immutable) and, on CUDA, the device copy. Thread-safety: forward() may be
-// called from several threads; every CUDA launch goes to the legacy default stream, which serialises them, so
-// calls never overlap on the layer's workspace.
+// Streams: CUDA launches go to the legacy default stream, so they order with torch's work on torch's default
+// stream; forward() refuses to run while torch's current stream is another one (it could race).
+// Ownership: holds the packed codes and, on CUDA, the device copy. Thread-safety: forward() may be called from
+// several threads; the default stream serialises the launches, so calls never overlap on the layer's workspace.
 #include "core/model/linear.h"
 #include "core/pipeline/packed_glvq_layer.h"
 

@@ -107,8 +107,12 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
     double weights = 1.0;
     for (const auto& layer : model.layers)
         weights += double(layer.codes->rows()) * double(layer.codes->cols());
-    for (const auto& tensor : model.tensors)
-        weights += double(tensor.bytes.size() / io::dtypeSize(*io::parseDType(tensor.dtype)));
+    for (const auto& tensor : model.tensors) {
+        const auto source = io::parseDType(tensor.dtype);
+        if (!source)
+            throw Error("tensor '" + tensor.name + "': dtype " + tensor.dtype + " is not F32, F16 or BF16");
+        weights += double(tensor.bytes.size() / io::dtypeSize(*source));
+    }
     ProgressReporter reporter(progress, "dequantize", 2.0 * weights);
     std::vector<io::WritableTensor> tensors;
     for (std::size_t i = 0; i < model.layers.size(); ++i) {
@@ -122,7 +126,7 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
                                                       + std::to_string(model.layers.size()));
     }
     for (const auto& tensor : model.tensors) {
-        const auto source = io::parseDType(tensor.dtype);
+        const auto source = io::parseDType(tensor.dtype); // checked above
         std::vector<float> values(tensor.bytes.size() / io::dtypeSize(*source));
         io::convertToFloat32(*source, tensor.bytes, values);
         tensors.push_back(io::WritableTensor::fromFloat32(tensor.name, { tensor.shape.begin(), tensor.shape.end() },

@@ -14,6 +14,12 @@ namespace glvq::quant {
 
 namespace {
 
+// The scan over p stops once this many splits in a row have not beaten the best. Every candidate is a full
+// (untrained) quantization of the layer, and wide layers have many groups (Llama-7B's down_proj: 86, so 44
+// candidates). SliM-LLM and the GLVQ paper treat the objective as unimodal in p (GLVQ: O(log m) search);
+// the patience keeps the scan exhaustive on small layers and bounded on wide ones.
+constexpr std::int64_t kSplitPatience = 3;
+
 // Group indices sorted by ascending salience (ties by index, so the order is deterministic).
 std::vector<std::size_t> salienceOrder(const std::vector<double>& salience)
 {
@@ -79,7 +85,8 @@ SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hess
     const auto k = static_cast<std::int64_t>(choice.salience.size());
     const auto reference = weight.to(at::kCPU, at::kFloat);
     double best = 0.0;
-    for (std::int64_t p = 0; 2 * p <= k; ++p) {
+    std::int64_t sinceBest = 0;
+    for (std::int64_t p = 0; 2 * p <= k && sinceBest < kSplitPatience; ++p) {
         auto bits = splitBits(choice.salience, base, p);
         const auto candidate = decodedWith(bits).to(at::kCPU, at::kFloat);
         const double value = objective == SplitObjective::OutputKl ? outputKl(inputs, weight, candidate)
@@ -89,6 +96,9 @@ SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hess
             best = value;
             choice.p = p;
             choice.bits = std::move(bits);
+            sinceBest = 0;
+        } else {
+            ++sinceBest;
         }
     }
     return choice;

@@ -39,7 +39,8 @@ struct SplitChoice {
 // Quantizes the whole layer with the given per-group widths and returns it decoded ([rows, cols]).
 using DecodeWithBits = std::function<at::Tensor(const std::vector<int>& groupBits)>;
 
-// Scans p = 0 … ⌊k/2⌋ (k groups), quantizing the layer once per candidate split. Each candidate is quantized
+// Scans p = 0 … ⌊k/2⌋ (k groups), quantizing the layer once per candidate split, and stops early once three
+// splits in a row have not beaten the best (objectiveByP then has fewer than ⌊k/2⌋ + 1 entries). Each candidate is quantized
 // for real rather than assembled from uniform-width runs: with error feedback a group's result depends on the
 // errors of the groups before it, so pieces of runs at different widths would not add up to what the split
 // actually gives (assembled candidates overrate the uniform split and it was never left; docs/quality.md).

@@ -21,7 +21,8 @@ struct GlvqOptions {
     bool feedback = true;               // block-LDLQ error feedback across groups, in column order
     // LDLQ feedback between the d-column sub-vector blocks inside each group: codes chosen as GPTQ would with
     // block size d, G and μ learned against those codes. Not in the paper or spec; on by default because it
-    // measured better (debian-llama-16m 2-bit: 87.84 → 84.69 PPL, docs/quality.md). Needs feedback's order.
+    // measured better (debian-llama-16m 2-bit: 87.84 → 84.69 PPL, docs/quality.md). Works with or without
+    // `feedback` (against H_eff or the group's damped block).
     bool subvectorFeedback = true;
     bool learn = true;                  // false: initialisation only (Cholesky G0 + scale search)
     int maxIterations = 0;              // 0: 300 for d ≤ 8, 500 for larger d (spec §3.6)

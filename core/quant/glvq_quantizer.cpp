@@ -134,8 +134,15 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
         if (!std::isfinite(scale))
             throw Error(groupWhat(input, g) + ": the group scale exceeds the fp16 range");
         const auto normalised = scale > 0.0 ? scaled / scale : at::zeros_like(scaled);
-        const GroupObjective objective(normalised, rowScale * static_cast<float>(scale), groupHessian, d, bits,
-                                       m_options.subvectorFeedback);
+        const GroupObjective objective = [&] {
+            try {
+                return GroupObjective(normalised, rowScale * static_cast<float>(scale), groupHessian, d, bits,
+                                      m_options.subvectorFeedback);
+            } catch (const c10::Error& error) { // the sub-vector feedback factor needs a positive definite H
+                throw Error(groupWhat(input, g) + ": cannot factor the group's Hessian: "
+                            + error.what_without_backtrace());
+            }
+        }();
         const MuRange mu = muRange(m_options.companding, normalised);
 
         GroupLattice lattice;
