@@ -37,24 +37,6 @@ constexpr Shape kShapes[] = {
     { "sample", 256, 704, 4, 2, 4096, 6 },
 };
 
-pipeline::PackedGlvqLayer packedFrom(const kernel_test::SyntheticLayer& layer)
-{
-    pipeline::PackedGlvqLayer packed;
-    packed.rows = layer.rows;
-    packed.cols = layer.cols;
-    packed.dim = layer.dim;
-    packed.words = layer.words;
-    packed.wordOffsets = layer.offsets;
-    packed.generators = layer.generators;
-    packed.mu = layer.mu;
-    packed.scale = layer.scale;
-    packed.bits = layer.bits;
-    packed.firstColumn = layer.firstColumn;
-    packed.columns = layer.columns;
-    packed.rowScales = layer.rowScales;
-    return packed;
-}
-
 std::unique_ptr<model::CausalLM> buildModel(const Shape& shape, model::ComputeDevice device, bool quantized, int bits,
                                             int dim, int companding)
 {
@@ -91,8 +73,9 @@ std::unique_ptr<model::CausalLM> buildModel(const Shape& shape, model::ComputeDe
             const std::int64_t cols = down ? shape.intermediate : shape.hidden;
             const auto spec = kernel_test::uniformSpec(rows, cols, 128, { std::uint8_t(bits) }, dim, companding,
                                                        true, seed++);
-            return std::make_shared<pipeline::FusedGlvqLinear>(packedFrom(kernel_test::makeLayer(spec)), bias,
-                                                               torchDevice, name);
+            // The synthetic layer's packed arrays, without its dense uint8 codes (a deliberate slice).
+            pipeline::PackedGlvqLayer packed = kernel_test::makeLayer(spec);
+            return std::make_shared<pipeline::FusedGlvqLinear>(std::move(packed), bias, torchDevice, name);
         };
     auto model = model::buildCausalLM(std::move(config), device, source);
     auto names = quantized ? std::vector<std::string>{} : model->blockLinearNames();

@@ -4,6 +4,7 @@
 // full validation (glvq_validate_packed: prefix sums, stream length, zero padding bits).
 #include "core/pipeline/export_codes.h"
 
+#include "core/pipeline/packed_glvq_layer.h"
 #include "core/quant/e8_quantizer.h"
 #include "core/quant/glvq_codes.h"
 #include "core/quant/scalar_codes.h"
@@ -69,46 +70,38 @@ std::shared_ptr<const quant::LayerCodes> readGlvq(const Context& c, std::int64_t
     if (groupSize % static_cast<std::int64_t>(d) != 0)
         throw Error(c.fail("lattice dimension " + std::to_string(d) + " does not divide group size " + std::to_string(groupSize)));
     const bool rowScale = intAttr(c, "row_scale", 0, 1) == 1;
-    const auto generators = c.file.read<std::uint16_t>(c.group + "/generators", U64 { groupCount, d, d });
-    const auto mu = c.file.read<std::uint16_t>(c.group + "/mu", U64 { groupCount });
-    const auto scale = c.file.read<std::uint16_t>(c.group + "/scale", U64 { groupCount });
-    const auto bits = readBits(c, groupCount);
-    const auto first = c.file.read<std::uint32_t>(c.group + "/first_column", U64 { groupCount });
-    const auto columns = c.file.read<std::uint32_t>(c.group + "/columns", U64 { groupCount });
+    PackedGlvqLayer packed;
+    packed.rows = rows;
+    packed.cols = cols;
+    packed.dim = static_cast<std::int32_t>(d);
+    packed.generators = c.file.read<std::uint16_t>(c.group + "/generators", U64 { groupCount, d, d });
+    packed.mu = c.file.read<std::uint16_t>(c.group + "/mu", U64 { groupCount });
+    packed.scale = c.file.read<std::uint16_t>(c.group + "/scale", U64 { groupCount });
+    packed.bits = readBits(c, groupCount);
+    packed.firstColumn = c.file.read<std::uint32_t>(c.group + "/first_column", U64 { groupCount });
+    packed.columns = c.file.read<std::uint32_t>(c.group + "/columns", U64 { groupCount });
     const auto source = c.file.read<std::int32_t>(c.group + "/lattice_source", U64 { groupCount });
-    std::vector<std::uint16_t> rowScales;
     if (rowScale)
-        rowScales = c.file.read<std::uint16_t>(c.group + "/row_scales", U64 { std::uint64_t(rows) });
-    std::vector<std::uint64_t> offsets;
-    const auto words = readStream(c, rows, columns, bits, offsets);
-
-    glvq_packed_layer layer;
-    layer.rows = rows;
-    layer.cols = cols;
-    layer.dim = static_cast<std::int32_t>(d);
-    layer.group_count = static_cast<std::int32_t>(groupCount);
-    layer.words = words.data();
-    layer.word_offsets = offsets.data();
-    layer.generators = generators.data();
-    layer.mu = mu.data();
-    layer.scale = scale.data();
-    layer.bits = bits.data();
-    layer.first_column = first.data();
-    layer.columns = columns.data();
-    layer.row_scales = rowScale ? rowScales.data() : nullptr;
-    if (glvq_validate_packed(&layer, words.size()) != GLVQ_OK)
+        packed.rowScales = c.file.read<std::uint16_t>(c.group + "/row_scales", U64 { std::uint64_t(rows) });
+    packed.words = readStream(c, rows, packed.columns, packed.bits, packed.wordOffsets);
+    const auto layer = packed.view();
+    if (glvq_validate_packed(&layer, packed.words.size()) != GLVQ_OK)
         throw Error(c.fail(std::string("invalid packed stream: ") + glvq_last_error()));
+    const auto& bits = packed.bits;
+    const auto& columns = packed.columns;
+    const auto& words = packed.words;
+    const auto& offsets = packed.wordOffsets;
 
     std::vector<quant::GlvqGroupCodes> groups(groupCount);
     for (std::size_t g = 0; g < groupCount; ++g) {
         auto& out = groups[g];
-        out.firstColumn = first[g];
+        out.firstColumn = packed.firstColumn[g];
         out.columns = columns[g];
         out.bits = bits[g];
         for (std::size_t k = 0; k < d * d; ++k)
-            out.generator.push_back(glvq_half_to_float(generators[g * d * d + k]));
-        out.mu = glvq_half_to_float(mu[g]);
-        out.scale = glvq_half_to_float(scale[g]);
+            out.generator.push_back(glvq_half_to_float(packed.generators[g * d * d + k]));
+        out.mu = glvq_half_to_float(packed.mu[g]);
+        out.scale = glvq_half_to_float(packed.scale[g]);
         if (source[g] < -1 || source[g] >= static_cast<std::int32_t>(g))
             throw Error(c.fail("lattice_source[" + std::to_string(g) + "] = " + std::to_string(source[g])
                                + " is not an earlier group"));
@@ -118,7 +111,7 @@ std::shared_ptr<const quant::LayerCodes> readGlvq(const Context& c, std::int64_t
             throw Error(c.fail(std::string("group ") + std::to_string(g) + ": " + glvq_last_error()));
     }
     std::vector<float> scalesOut;
-    for (auto h : rowScales)
+    for (auto h : packed.rowScales)
         scalesOut.push_back(glvq_half_to_float(h));
     try {
         return std::make_shared<quant::GlvqLayerCodes>(rows, cols, int(d), groupSize, std::move(scalesOut),

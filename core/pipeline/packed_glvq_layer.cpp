@@ -6,25 +6,6 @@
 
 namespace glvq::pipeline {
 
-glvq_packed_layer PackedGlvqLayer::view() const
-{
-    glvq_packed_layer layer;
-    layer.rows = rows;
-    layer.cols = cols;
-    layer.dim = dim;
-    layer.group_count = static_cast<std::int32_t>(bits.size());
-    layer.words = words.data();
-    layer.word_offsets = wordOffsets.data();
-    layer.generators = generators.data();
-    layer.mu = mu.data();
-    layer.scale = scale.data();
-    layer.bits = bits.data();
-    layer.first_column = firstColumn.data();
-    layer.columns = columns.data();
-    layer.row_scales = rowScales.empty() ? nullptr : rowScales.data();
-    return layer;
-}
-
 PackedGlvqLayer packGlvqLayer(const quant::GlvqLayerCodes& codes, const std::string& layerName)
 {
     PackedGlvqLayer packed;

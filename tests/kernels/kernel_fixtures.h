@@ -5,6 +5,7 @@
 // products in double) and the relative error ‖out − ref‖ / ‖ref‖ that NaN never passes.
 // Header-only so bench/ can use it without linking tests/.
 #include "kernels/glvq_layout.h"
+#include "kernels/glvq_packed_storage.h"
 
 #include <cmath>
 #include <cstdint>
@@ -25,35 +26,9 @@ struct LayerSpec {
     std::uint64_t seed = 1;
 };
 
-struct SyntheticLayer {
-    std::int64_t rows = 0;
-    std::int64_t cols = 0;
-    std::int32_t dim = 0;
-    std::vector<std::uint32_t> words;
-    std::vector<std::uint64_t> offsets;
-    std::vector<std::uint16_t> generators, mu, scale, rowScales;
-    std::vector<std::uint8_t> bits;
-    std::vector<std::uint32_t> firstColumn, columns;
+struct SyntheticLayer : kernels::PackedLayerStorage {
     std::vector<std::uint8_t> codes; // dense [rows, cols]
 
-    glvq_packed_layer view() const
-    {
-        glvq_packed_layer L;
-        L.rows = rows;
-        L.cols = cols;
-        L.dim = dim;
-        L.group_count = static_cast<std::int32_t>(columns.size());
-        L.words = words.data();
-        L.word_offsets = offsets.data();
-        L.generators = generators.data();
-        L.mu = mu.data();
-        L.scale = scale.data();
-        L.bits = bits.data();
-        L.first_column = firstColumn.data();
-        L.columns = columns.data();
-        L.row_scales = rowScales.empty() ? nullptr : rowScales.data();
-        return L;
-    }
     float generator(std::int32_t g, int a, int b) const
     {
         return glvq_half_to_float(generators[(static_cast<std::size_t>(g) * dim + a) * dim + b]);
@@ -79,10 +54,10 @@ inline SyntheticLayer makeLayer(const LayerSpec& spec)
         L.firstColumn.push_back(static_cast<std::uint32_t>(L.cols));
         L.cols += n;
     }
-    L.offsets.resize(static_cast<std::size_t>(groups) + 1);
-    if (glvq_compute_word_offsets(L.rows, groups, L.columns.data(), L.bits.data(), L.offsets.data()) != GLVQ_OK)
+    L.wordOffsets.resize(static_cast<std::size_t>(groups) + 1);
+    if (glvq_compute_word_offsets(L.rows, groups, L.columns.data(), L.bits.data(), L.wordOffsets.data()) != GLVQ_OK)
         throw std::invalid_argument(std::string("makeLayer: ") + glvq_last_error());
-    L.words.assign(L.offsets.back(), 0u);
+    L.words.assign(L.wordOffsets.back(), 0u);
     L.codes.resize(static_cast<std::size_t>(L.rows * L.cols));
     for (std::int32_t g = 0; g < groups; ++g) {
         // G ≈ 0.6 (I + noise / √d): well conditioned, mixed signs, fp16 values.
@@ -113,7 +88,7 @@ inline SyntheticLayer makeLayer(const LayerSpec& spec)
             }
         if (glvq_pack_group(L.codes.data() + L.firstColumn[static_cast<std::size_t>(g)], L.cols, L.rows,
                             L.columns[static_cast<std::size_t>(g)], L.bits[static_cast<std::size_t>(g)],
-                            L.words.data() + L.offsets[static_cast<std::size_t>(g)])
+                            L.words.data() + L.wordOffsets[static_cast<std::size_t>(g)])
             != GLVQ_OK)
             throw std::invalid_argument(std::string("makeLayer: ") + glvq_last_error());
     }

@@ -143,7 +143,7 @@ TEST(PackedCodes, PackLayerFillsOffsetsAndChecksTheCapacity)
                               offsets.data(), words.data(), words.size()),
               GLVQ_OK)
         << glvq_last_error();
-    EXPECT_EQ(offsets, layer.offsets);
+    EXPECT_EQ(offsets, layer.wordOffsets);
     EXPECT_EQ(words, layer.words);
     EXPECT_EQ(glvq_pack_layer(layer.rows, groups, layer.columns.data(), layer.bits.data(), pointers.data(),
                               offsets.data(), words.data(), words.size() - 1),
@@ -170,12 +170,12 @@ TEST(PackedCodes, ValidationNamesWhatIsWrong)
     ASSERT_EQ(glvq_validate_packed(&good, n), GLVQ_OK) << glvq_last_error();
     {
         auto bad = layer;
-        bad.offsets[2] += 1;
+        bad.wordOffsets[2] += 1;
         expectBad(bad.view(), n, GLVQ_ERR_BAD_LAYOUT, "group 1: word offset");
     }
     {
         auto bad = layer;
-        bad.offsets[0] = 4;
+        bad.wordOffsets[0] = 4;
         expectBad(bad.view(), n, GLVQ_ERR_BAD_LAYOUT, "word_offsets[0]");
     }
     expectBad(layer.view(), n - 1, GLVQ_ERR_BAD_LAYOUT, "the stream has");
@@ -221,7 +221,7 @@ TEST(PackedCodes, ValidationNamesWhatIsWrong)
     }
     {
         auto bad = layer; // group 0: 24 codes x 3 bits = 72 bits -> 3 words, top 24 bits of the last are padding
-        bad.words[bad.offsets[0] + 2 * 3 + 2] |= 0x80000000u;
+        bad.words[bad.wordOffsets[0] + 2 * 3 + 2] |= 0x80000000u;
         expectBad(bad.view(), n, GLVQ_ERR_BAD_LAYOUT, "group 0: row 2 has non-zero padding");
     }
     {

@@ -128,7 +128,7 @@ TEST(ReferenceProduct, RejectsBadArguments)
     EXPECT_EQ(glvq_gemv_ref(&view, 0, 4, nullptr, y.data()), GLVQ_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(glvq_gemv_ref(&view, 3, 2, x.data(), y.data()), GLVQ_ERR_INVALID_ARGUMENT);
     auto bad = layer;
-    bad.offsets[1] = 1;
+    bad.wordOffsets[1] = 1;
     const auto badView = bad.view();
     EXPECT_EQ(glvq_gemv_ref(&badView, 0, 4, x.data(), y.data()), GLVQ_ERR_BAD_LAYOUT);
 }
