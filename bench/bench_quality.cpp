@@ -50,9 +50,9 @@ std::vector<Config> allConfigs()
         configs.push_back({ "E8 w" + b, make("e8", bits) });
         configs.push_back({ "GLVQ-8D w" + b + " uniform", make("glvq", bits, 8) });
         configs.push_back({ "GLVQ-8D w" + b + " salience", make("glvq", bits, 8, BitAllocation::Salience) });
-        auto proxySplit = make("glvq", bits, 8, BitAllocation::Salience);
-        proxySplit.allocateByProxyLoss = true;
-        configs.push_back({ "GLVQ-8D w" + b + " salience, proxy-loss split", proxySplit });
+        auto klSplit = make("glvq", bits, 8, BitAllocation::Salience);
+        klSplit.allocateByProxyLoss = false;
+        configs.push_back({ "GLVQ-8D w" + b + " salience, output-KL split", klSplit });
         configs.push_back({ "GLVQ-32D w" + b + " uniform", make("glvq", bits, 32) });
     };
     addWidth(2.0);

@@ -41,7 +41,7 @@ pipeline::PipelineOptions parseOptions(const ParsedArgs& args)
     if (alloc != "salience" && alloc != "uniform")
         throw UsageError("glvq quantize: --alloc must be salience or uniform, got '" + alloc + "'");
     options.allocation = alloc == "uniform" ? pipeline::BitAllocation::Uniform : pipeline::BitAllocation::Salience;
-    const auto objective = args.value("alloc-objective", "kl");
+    const auto objective = args.value("alloc-objective", "proxy");
     if (objective != "kl" && objective != "proxy")
         throw UsageError("glvq quantize: --alloc-objective must be kl or proxy, got '" + objective + "'");
     options.allocateByProxyLoss = objective == "proxy";
@@ -100,7 +100,7 @@ const CommandSpec& quantizeSpec()
             { "dim", "D", "GLVQ lattice dimension: 2, 4, 8 (default), 16 or 32; must divide the group" },
             { "group", "N", "input columns per group (default 128)" },
             { "alloc", "A", "salience (default) or uniform bit allocation" },
-            { "alloc-objective", "O", "how salience splits are compared: kl (output KL, default) or proxy (tr(E H Eᵀ))" },
+            { "alloc-objective", "O", "how salience splits are compared: proxy (tr(E H Eᵀ), default) or kl (output KL)" },
             { "samples", "N", "calibration windows (default 128)" },
             { "ctx", "N", "tokens per calibration window (default 512)" },
             { "calib-mode", "M", "original (default: Hessians of the unquantized model) or sequential" },

@@ -20,8 +20,9 @@ struct PipelineOptions {
     int dim = 8;                  // GLVQ lattice dimension d (divides groupSize)
     std::int64_t groupSize = 128; // input columns per group
     BitAllocation allocation = BitAllocation::Salience;
-    // How the salience allocator compares N−1/N/N+1 splits: output KL (spec §4) or the proxy loss tr(E H Eᵀ).
-    bool allocateByProxyLoss = false;
+    // How the salience allocator compares N−1/N/N+1 splits: the proxy loss tr(E H Eᵀ) (default: measured
+    // better, docs/quality.md) or the layer's output KL (spec §4, SliM-LLM).
+    bool allocateByProxyLoss = true;
     // Explicit per-group bits for named layers (e.g. edited in the GUI's bit map); overrides the allocator.
     std::map<std::string, std::vector<int>> explicitBits;
 

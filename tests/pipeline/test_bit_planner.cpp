@@ -65,6 +65,7 @@ TEST(BitAllocation, SalienceSplitIsChosenByOutputKl)
     glvq::pipeline::PipelineOptions options;
     options.method = "rtn";
     options.bits = 2;
+    options.allocateByProxyLoss = false;
     const auto quantizer = glvq::pipeline::makeAllocationQuantizer(options);
     glvq::pipeline::BitPlanner planner(options, *quantizer);
     auto input = syntheticLayer("layer", 64, 1024, 7);
