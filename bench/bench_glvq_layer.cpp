@@ -2,11 +2,13 @@
 // GLVQ per-layer benchmark. Prints:
 //  1. glvq_layer: wall seconds to quantize one synthetic layer (default 4096×11008, N(0, 0.02²) weights, 2 bits,
 //     d = 8, default options) against a correlated SPD Hessian (the expectation of XᵀX/T for low-rank-plus-noise
-//     inputs), plus its relative output error; glvq_layer_hessian_factor times the feedback's O(n³) setup alone;
+//     inputs), plus its relative output error, on each device asked for (issue #6 item 3: the same layer learned
+//     on the CPU and on CUDA); glvq_layer_hessian_factor times the feedback's O(n³) setup alone (CPU);
 //  2. glvq_gaussian_mse: MSE on i.i.d. N(0,1) weights at 2 bits with an identity Hessian, for GLVQ d = 8 with
 //     and without companding and a uniform scalar quantiser (the d = 1 analogue), to set beside the
 //     literature anchors Lloyd-Max 0.118 and E8P 0.089 (QTIP Table 1).
-// Usage: bench_glvq_layer [rows cols]   (e.g. "384 1024" for a debian-llama-16m down_proj)
+// Usage: bench_glvq_layer [rows cols] [--device cpu|cuda|both] [--no-gaussian]
+//        (e.g. "384 1024" for a debian-llama-16m down_proj; "--device both" on a GPU machine)
 #include "core/quant/glvq_quantizer.h"
 #include "core/quant/hessian_math.h"
 
@@ -18,6 +20,9 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 using namespace glvq::quant;
 
@@ -71,13 +76,76 @@ double rtnMse(const at::Tensor& w, int bits)
     return (grouped - q).pow(2).mean().item<double>();
 }
 
+struct Arguments {
+    std::int64_t rows = 4096;
+    std::int64_t cols = 11008;
+    std::vector<at::Device> devices{at::kCPU};
+    bool gaussian = true;
+};
+
+Arguments parseArguments(int argc, char** argv)
+{
+    Arguments args;
+    std::vector<std::int64_t> shape;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--device" && i + 1 < argc) {
+            const std::string device = argv[++i];
+            if (device == "cpu")
+                args.devices = {at::kCPU};
+            else if (device == "cuda")
+                args.devices = {at::Device(at::kCUDA, 0)};
+            else if (device == "both")
+                args.devices = {at::kCPU, at::Device(at::kCUDA, 0)};
+            else
+                throw std::runtime_error("--device: expected cpu, cuda or both, got '" + device + "'");
+        } else if (arg == "--no-gaussian") {
+            args.gaussian = false;
+        } else if (!arg.empty() && arg[0] != '-') {
+            shape.push_back(std::atoll(arg.c_str()));
+        } else {
+            throw std::runtime_error("unknown argument '" + arg + "'");
+        }
+    }
+    if (shape.size() == 2 && shape[0] > 0 && shape[1] > 0) {
+        args.rows = shape[0];
+        args.cols = shape[1];
+    } else if (!shape.empty()) {
+        throw std::runtime_error("expected positive 'rows cols'");
+    }
+    for (const auto& device : args.devices)
+        if (device.is_cuda() && !at::hasCUDA())
+            throw std::runtime_error("--device cuda: this LibTorch has no usable CUDA device");
+    return args;
+}
+
+void benchLayer(const at::Tensor& weight, const at::Tensor& hessian, at::Device device)
+{
+    auto input = makeInput(weight, hessian, 2);
+    input.device = device;
+    const GlvqQuantizer quantizer;
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = quantizer.quantize(input, {});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int iterations = 0;
+    for (const auto& g : result.groups)
+        iterations += g.iterations;
+    std::printf("glvq_layer device=%s rows=%lld cols=%lld bits=2 d=8 threads=%d seconds=%.2f rel_output_error=%.5f "
+                "bpw=%.4f mean_iterations=%.1f\n",
+                device.is_cuda() ? "cuda" : "cpu", static_cast<long long>(weight.size(0)),
+                static_cast<long long>(weight.size(1)), at::get_num_threads(), seconds, result.outputRelativeError,
+                result.bitsPerWeight, static_cast<double>(iterations) / static_cast<double>(result.groups.size()));
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     try {
-        const std::int64_t rows = argc > 2 ? std::atoll(argv[1]) : 4096;
-        const std::int64_t cols = argc > 2 ? std::atoll(argv[2]) : 11008;
+        const auto args = parseArguments(argc, argv);
+        const std::int64_t rows = args.rows;
+        const std::int64_t cols = args.cols;
         at::manual_seed(1);
         const auto weight = at::randn({rows, cols}, at::kFloat).mul_(0.02);
         const auto hessian = syntheticHessian(cols);
@@ -87,18 +155,10 @@ int main(int argc, char** argv)
         std::printf("glvq_layer_hessian_factor cols=%lld seconds=%.2f\n", static_cast<long long>(cols),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - factorStart).count());
         std::fflush(stdout);
-        const GlvqQuantizer quantizer;
-        const auto start = std::chrono::steady_clock::now();
-        const auto result = quantizer.quantize(makeInput(weight, hessian, 2), {});
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        int iterations = 0;
-        for (const auto& g : result.groups)
-            iterations += g.iterations;
-        std::printf("glvq_layer rows=%lld cols=%lld bits=2 d=8 threads=%d seconds=%.2f rel_output_error=%.5f "
-                    "bpw=%.4f mean_iterations=%.1f\n",
-                    static_cast<long long>(rows), static_cast<long long>(cols), at::get_num_threads(), seconds,
-                    result.outputRelativeError, result.bitsPerWeight,
-                    static_cast<double>(iterations) / static_cast<double>(result.groups.size()));
+        for (const auto& device : args.devices)
+            benchLayer(weight, hessian, device);
+        if (!args.gaussian)
+            return 0;
 
         // Source-coding view: i.i.d. Gaussian weights, identity Hessian (MSE = proxy loss / weights).
         at::manual_seed(2);

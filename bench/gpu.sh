@@ -6,7 +6,8 @@
 # pip torch); works on any Linux box with an NVIDIA GPU, nvcc and a LibTorch.
 #
 # Usage: bench/gpu.sh [RESULTS.md] [-- extra bench_kernels_gpu arguments, e.g. --quick or --iters 500]
-# Environment: GLVQ_SKIP_DECODE_BENCH (set: kernels only), GLVQ_GPU_BUILD_DIR (default <repo>/build-gpu), CUDA_HOME (default /usr/local/cuda),
+# Environment: GLVQ_SKIP_DECODE_BENCH (set: no whole-model decoding or CLI runs), GLVQ_SKIP_LEARNING_BENCH (set: no
+#              4096 × 11008 learning bench, CPU vs CUDA), GLVQ_GPU_BUILD_DIR (default <repo>/build-gpu), CUDA_HOME (default /usr/local/cuda),
 #              GLVQ_CUDA_ARCHS (default "80;90"; "90" halves the build on an H100),
 #              PYTHON (a python3 with torch), TORCH_CMAKE_PREFIX (skip the python lookup), JOBS.
 set -euo pipefail
@@ -66,7 +67,7 @@ cmake -S "$repo" -B "$build" "${generator[@]}" \
   -DCMAKE_PREFIX_PATH="$torch_prefix" \
   -DTORCH_CUDA_ARCH_LIST="$torch_archs"
 cmake --build "$build" -j "$jobs" --target test_kernels test_kernels_cuda bench_kernels_gpu bench_kernels_cpu \
-  glvq test_fused_inference test_model bench_decode
+  glvq test_fused_inference test_model bench_decode test_quant_glvq bench_glvq_layer
 set +x
 
 tests_ok=1
@@ -79,7 +80,10 @@ if [[ -d $repo/../shared/fixtures/debian-llama-16m ]]; then
 else
   echo "gpu.sh: no ../shared/fixtures here: test_fused_inference and the KV-cache test not run"
 fi
-# The CUDA suite skips (and passes) without a device: make a skipped GPU run visible.
+# GLVQ learning on CUDA (issue #6 item 3): GPU vs CPU quality, determinism, bit-exact decode.
+"$build/tests/quant/glvq/test_quant_glvq" --gtest_brief=1 --gtest_filter='GlvqCuda*' || tests_ok=0
+# The CUDA suites skip (and pass) without a device: make a skipped GPU run visible.
+"$build/tests/quant/glvq/test_quant_glvq" --gtest_filter='GlvqCuda*' | grep -E 'SKIPPED|PASSED|FAILED' || true
 "$build/tests/kernels/test_kernels_cuda" --gtest_brief=1 | grep -E 'SKIPPED|PASSED|FAILED' || true
 
 bench_ok=1
@@ -100,7 +104,7 @@ if [[ -z ${GLVQ_SKIP_DECODE_BENCH:-} ]]; then
     "$build/bench/bench_decode" --device cuda $args || bench_ok=0
   done
   sample_h5="$build/sample-glvq2.h5"
-  "$build/app/cli/glvq" quantize "$repo/sample_data/model" --calib "$repo/sample_data/texts/calibration.txt" \
+  "$build/app/cli/glvq" quantize "$repo/sample_data/model" --device cuda --calib "$repo/sample_data/texts/calibration.txt" \
     --bits 2 --samples 32 --ctx 256 --iterations 30 --eval-text "$repo/sample_data/texts/persuasion.txt" \
     --eval-max-windows 4 --out "$sample_h5" --force --quiet || bench_ok=0
   "$build/app/cli/glvq" bench "$sample_h5" --device cuda --kernels fused --prompt 128 --tokens 128 --quiet || bench_ok=0
@@ -108,6 +112,11 @@ if [[ -z ${GLVQ_SKIP_DECODE_BENCH:-} ]]; then
     --ctx 512 --max-windows 16 --quiet || bench_ok=0
   "$build/app/cli/glvq" eval "$sample_h5" --device cpu --kernels decoded --text "$repo/sample_data/texts/persuasion.txt" \
     --ctx 512 --max-windows 16 --quiet || bench_ok=0
+fi
+
+# One 4096 × 11008 layer at 2 bits, d = 8, learned on the CPU and on CUDA (same inputs, same options).
+if [[ -z ${GLVQ_SKIP_LEARNING_BENCH:-} ]]; then
+  "$build/bench/bench_glvq_layer" --device both --no-gaussian || bench_ok=0
 fi
 
 if [[ $tests_ok == 0 || $bench_ok == 0 ]]; then

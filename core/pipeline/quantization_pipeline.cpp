@@ -129,6 +129,7 @@ PipelineResult runPipeline(model::CausalLM& model, const tok::Tokenizer& tokeniz
             quant::LayerInput input;
             input.name = name;
             input.weight = model.linear(name).denseWeight();
+            input.device = input.weight.device(); // GLVQ learns where the model runs (CUDA with --device cuda)
             at::Tensor klInputs;
             if (precomputed && needsCalibration) {
                 input.hessian = precomputed->hessians.at(name);

@@ -34,8 +34,9 @@ std::vector<std::size_t> salienceOrder(const std::vector<double>& salience)
 std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& hessian, std::int64_t groupSize,
                                   const std::string& layerName)
 {
-    const auto u = inverseHessianUpperCholesky(hessian, layerName);
-    const auto diagonal = u.diagonal().to(at::kDouble);
+    // The O(n³) factor where the weight lives (CUDA for a model on the GPU).
+    const auto u = inverseHessianUpperCholesky(hessian.to(weight.device()), layerName);
+    const auto diagonal = u.diagonal().to(at::kCPU, at::kDouble);
     const auto salience = weight.to(at::kCPU, at::kDouble).pow(2) / diagonal.pow(2).unsqueeze(0);
     const auto cols = weight.size(1);
     std::vector<double> perGroup;
@@ -83,14 +84,17 @@ SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hess
     SplitChoice choice;
     choice.salience = groupSalience(weight, hessian, groupSize, layerName);
     const auto k = static_cast<std::int64_t>(choice.salience.size());
-    const auto reference = weight.to(at::kCPU, at::kFloat);
+    // The proxy loss where the weight lives (the model's device): rows × n × n fp64 work per candidate.
+    const auto device = weight.device();
+    const auto reference = weight.to(device, at::kFloat);
+    const auto hessianOnDevice = hessian.to(device, at::kDouble);
     double best = 0.0;
     std::int64_t sinceBest = 0;
     for (std::int64_t p = 0; 2 * p <= k && sinceBest < kSplitPatience; ++p) {
         auto bits = splitBits(choice.salience, base, p);
-        const auto candidate = decodedWith(bits).to(at::kCPU, at::kFloat);
+        const auto candidate = decodedWith(bits).to(device, at::kFloat);
         const double value = objective == SplitObjective::OutputKl ? outputKl(inputs, weight, candidate)
-                                                                   : proxyLoss(reference - candidate, hessian);
+                                                                   : proxyLoss(reference - candidate, hessianOnDevice);
         choice.objectiveByP.push_back(value);
         if (p == 0 || value < best) {
             best = value;

@@ -68,13 +68,13 @@ at::Tensor rowScales(const at::Tensor& weight, const std::string& what)
 
 std::vector<float> toFloatVector(const at::Tensor& tensor)
 {
-    const auto flat = tensor.to(at::kFloat).contiguous().view(-1);
+    const auto flat = tensor.to(at::kCPU, at::kFloat).contiguous().view(-1);
     return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
 }
 
 std::vector<std::uint8_t> toCodeVector(const at::Tensor& codes)
 {
-    const auto flat = codes.to(at::kByte).contiguous().view(-1);
+    const auto flat = codes.to(at::kCPU, at::kByte).contiguous().view(-1);
     return {flat.data_ptr<std::uint8_t>(), flat.data_ptr<std::uint8_t>() + flat.numel()};
 }
 
@@ -100,15 +100,18 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
     const auto start = std::chrono::steady_clock::now();
     validateInput(input, m_options);
     const int d = m_options.dim;
+    // The [rows, cols] work (feedback, learning) runs on input.device; codes, G and the decoder on the CPU.
+    const at::Device device = input.device;
     // A private working copy: error feedback rewrites later columns, the caller's tensor must stay untouched.
-    auto weights = input.weight.detach().to(at::kCPU, at::kFloat).clone().contiguous();
+    auto weights = input.weight.detach().to(device, at::kFloat).clone().contiguous();
     const auto original = input.weight.detach().to(at::kCPU, at::kFloat);
-    const auto hessian = input.hessian.detach().to(at::kCPU, at::kDouble);
+    const auto hessian = input.hessian.detach().to(device, at::kDouble);
     const std::int64_t rows = weights.size(0);
     const std::int64_t cols = weights.size(1);
 
     const auto rowScale = m_options.rowScale ? rowScales(weights, input.name)
-                                             : at::ones({rows}, at::TensorOptions().dtype(at::kFloat));
+                                             : at::ones({rows}, weights.options());
+    const auto rowScaleOnCpu = rowScale.to(at::kCPU).contiguous(); // what the decoder reads
     std::optional<BlockFeedback> feedback;
     if (m_options.feedback)
         feedback.emplace(hessian, input.name, m_options.relativeDamp);
@@ -175,9 +178,9 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
 
         // Ŵ_k through the decoder itself, so feedback and stats see exactly what decode() will return.
         auto decoded = at::empty({rows, width}, at::TensorOptions().dtype(at::kFloat));
-        decodeGlvqGroup(codes, rows, d, m_options.rowScale ? rowScale.data_ptr<float>() : nullptr,
+        decodeGlvqGroup(codes, rows, d, m_options.rowScale ? rowScaleOnCpu.data_ptr<float>() : nullptr,
                         decoded.data_ptr<float>(), width);
-        const auto error = groupWeights - decoded;
+        const auto error = groupWeights - decoded.to(device);
 
         GroupStats stats;
         stats.bits = bits;

@@ -99,7 +99,8 @@ at::Tensor initialGenerator(const GroupObjective& objective, double mu, int poin
 {
     const int d = objective.dim();
     const auto y = objective.companded(mu).to(at::kDouble);
-    auto covariance = at::mm(y.t(), y).div_(static_cast<double>(y.size(0)));
+    // d × d: to the CPU, where the learner's small linear algebra runs (y may live on CUDA).
+    auto covariance = at::mm(y.t(), y).div_(static_cast<double>(y.size(0))).to(at::kCPU);
     const double trace = covariance.trace().item<double>();
     const auto identity = at::eye(d, at::TensorOptions().dtype(at::kDouble));
     // An all-zero (or numerically empty) group has no principal directions: fall back to the identity.

@@ -2,6 +2,7 @@
 #pragma once
 // Initialisation (spec §3.5) and learning (spec §3.3, §3.4, §3.6) of one group's lattice generator G and μ.
 // Internal to core/quant. Deterministic: no randomness, fixed iteration order. Runs on the caller's thread.
+// The d × d state (G, Adam moments, SVDs) stays on the CPU; the objective's [rows, cols] work runs on its device.
 #include "core/quant/glvq_options.h"
 #include "core/util/cancel.h"
 
@@ -15,7 +16,8 @@ struct GroupLattice {
     at::Tensor generator;        // G [d, d] fp64, fp16-representable (what is stored)
     at::Tensor initialGenerator; // G0 after the scale search [d, d] fp64, rounded to fp16 for display
     double mu = 0.0;             // fp16-representable; 0 = companding off
-    at::Tensor codes;            // [ℓ, d] fp32 integer codes, Babai-rounded with exactly (generator, mu)
+    at::Tensor codes;            // [ℓ, d] fp32 integer codes, Babai-rounded with exactly (generator, mu), on
+                                 // the objective's device (G, G0 are on the CPU)
     int iterations = 0;          // Adam steps taken
     double initialLoss = 0.0;    // L_data(G0, μ0)
     double bestObjective = 0.0;  // best L_data + λ‖G − G0‖² seen while learning (before fp16 rounding)

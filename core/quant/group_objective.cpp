@@ -14,9 +14,9 @@ GroupObjective::GroupObjective(const at::Tensor& normalised, const at::Tensor& r
     , m_dim(dim)
     , m_bits(bits)
     , m_subvectors(normalised.to(at::kFloat).contiguous().view({-1, dim}))
-    , m_realScale(realScale.to(at::kFloat).reshape({-1, 1}).contiguous())
+    , m_realScale(realScale.to(normalised.device(), at::kFloat).reshape({-1, 1}).contiguous())
     , m_doubleRealScale(m_realScale * 2.0)
-    , m_hessian(hessian.to(at::kFloat).contiguous())
+    , m_hessian(hessian.to(normalised.device(), at::kFloat).contiguous())
 {
     m_coordinates = at::empty_like(m_subvectors);
     m_points = at::empty_like(m_subvectors);
@@ -24,8 +24,9 @@ GroupObjective::GroupObjective(const at::Tensor& normalised, const at::Tensor& r
     m_errorHessian = at::empty({m_rows, m_cols}, m_subvectors.options());
     const std::int64_t blocks = m_cols / m_dim;
     if (subvectorFeedback && blocks > 1) {
-        // U upper with H⁻¹ = Uᵀ U (fp64; H is this group's damped or effective Hessian, positive definite).
-        const auto h = hessian.to(at::kDouble);
+        // U upper with H⁻¹ = Uᵀ U (fp64 on the CPU: a few n_g × n_g factorisations cost less there than the
+        // launches would on a GPU; H is this group's damped or effective Hessian, positive definite).
+        const auto h = hessian.to(at::kCPU, at::kDouble);
         const auto inverse = at::cholesky_inverse(at::linalg_cholesky(h));
         const auto u = at::linalg_cholesky(inverse).t().contiguous();
         for (std::int64_t b = 0; b + 1 < blocks; ++b) {
@@ -33,7 +34,7 @@ GroupObjective::GroupObjective(const at::Tensor& normalised, const at::Tensor& r
             const auto ubb = u.slice(0, first, first + m_dim).slice(1, first, first + m_dim);
             const auto later = u.slice(0, first, first + m_dim).slice(1, first + m_dim, m_cols);
             m_feedbackRows.push_back(
-                at::linalg_solve_triangular(ubb, later, /*upper=*/true).to(at::kFloat).contiguous());
+                at::linalg_solve_triangular(ubb, later, /*upper=*/true).to(device(), at::kFloat).contiguous());
         }
     }
 }
@@ -57,7 +58,7 @@ void GroupObjective::encodeInto(const at::Tensor& generator, const at::Tensor& g
                                 at::Tensor& codes) const
 {
     if (m_feedbackRows.empty()) {
-        babaiCodesInto(companded(mu), gInverse, m_bits, codes);
+        babaiCodesInto(companded(mu), onDevice(gInverse), m_bits, codes);
         return;
     }
     const std::int64_t blocks = m_cols / m_dim;
@@ -65,8 +66,8 @@ void GroupObjective::encodeInto(const at::Tensor& generator, const at::Tensor& g
         codes = at::empty_like(m_subvectors);
     const auto codesByBlock = codes.view({m_rows, blocks, m_dim});
     auto target = m_subvectors.view({m_rows, m_cols}).clone(); // x with the earlier blocks' errors fed back
-    const auto gT = generator.to(at::kFloat).t().contiguous();
-    const auto gInverseF = gInverse.to(at::kFloat);
+    const auto gT = onDevice(generator).t().contiguous();
+    const auto gInverseF = onDevice(gInverse);
     at::Tensor blockCodes;
     for (std::int64_t b = 0; b < blocks; ++b) {
         const auto x = target.slice(1, b * m_dim, (b + 1) * m_dim);
@@ -92,7 +93,7 @@ GroupObjective::Value GroupObjective::evaluate(const at::Tensor& generator, doub
                                                bool gradients) const
 {
     at::sub_out(m_coordinates, codes, at::scalar_tensor(codeOffset(m_bits), codes.options())); // lattice coordinates
-    multiplySubvectors(m_coordinates, generator.to(at::kFloat).t().contiguous(), m_points);
+    multiplySubvectors(m_coordinates, onDevice(generator).t().contiguous(), m_points);
     const bool companding = mu != 0.0;
     if (companding)
         mulaw::expandInto(m_points, mu, gradients, m_expansion);
@@ -110,8 +111,13 @@ GroupObjective::Value GroupObjective::evaluate(const at::Tensor& generator, doub
         value.gradMu = -at::dot(p.view(-1), m_expansion.out.dmu.view(-1)).item<double>();
         p.mul_(m_expansion.out.dv);
     }
-    value.gradG = transposedProduct(p, m_coordinates).neg_().to(at::kDouble);
+    value.gradG = transposedProduct(p, m_coordinates).neg_().to(at::kCPU, at::kDouble);
     return value;
+}
+
+at::Tensor GroupObjective::onDevice(const at::Tensor& matrix) const
+{
+    return matrix.to(device(), at::kFloat);
 }
 
 double GroupObjective::lossWithRounding(const at::Tensor& generator, const at::Tensor& gInverse, double mu) const

@@ -7,6 +7,8 @@
 // the codes held fixed (block coordinate descent, spec §3.3); encode() re-derives them by Babai rounding.
 // Internal to core/quant. Not thread-safe: evaluations reuse preallocated workspace buffers (allocating fresh
 // multi-MB tensors every iteration cost more than the arithmetic) and cache F_μ(x) for the last μ.
+// Devices: the [rows, cols] work runs where `normalised` lives (CPU or CUDA); G, G⁻¹ and the gradients are small
+// d × d tensors on the CPU (the learner's SVDs and Adam steps run there), copied over as needed.
 #include "core/quant/companding.h"
 
 #include <ATen/core/Tensor.h>
@@ -18,8 +20,9 @@ namespace glvq::quant {
 
 class GroupObjective {
 public:
-    // normalised: [rows, cols] fp32 (W_g / (r·s)); realScale: [rows] fp32 (r_i·s, the factor back to real
-    // units); hessian: [cols, cols] symmetric positive definite. cols must be a multiple of dim; bits in 1..4.
+    // normalised: [rows, cols] fp32 (W_g / (r·s)), on the device the objective runs on; realScale: [rows] fp32
+    // (r_i·s, the factor back to real units) and hessian: [cols, cols] symmetric positive definite, both on
+    // that device. cols must be a multiple of dim; bits in 1..4.
     // subvectorFeedback: encode() rounds the d-column blocks in order with LDLQ error feedback inside the group
     // (see encodeInto); otherwise every sub-vector is Babai-rounded on its own.
     GroupObjective(const at::Tensor& normalised, const at::Tensor& realScale, const at::Tensor& hessian, int dim,
@@ -27,11 +30,11 @@ public:
 
     struct Value {
         double loss = 0.0;   // L_data
-        at::Tensor gradG;    // ∂L_data/∂G [d, d] fp64, codes fixed (undefined unless gradients were asked for)
+        at::Tensor gradG;    // ∂L_data/∂G [d, d] fp64 on the CPU, codes fixed (undefined unless asked for)
         double gradMu = 0.0; // ∂L_data/∂μ, codes fixed (0 when μ = 0)
     };
 
-    // Codes u [ℓ, d] (fp32 integers) by Babai rounding of the companded sub-vectors; gInverse = G⁻¹.
+    // Codes u [ℓ, d] (fp32 integers, on the objective's device) by Babai rounding of the companded sub-vectors; gInverse = G⁻¹.
     // With sub-vector feedback, the d-column blocks are rounded in column order and each block's error
     // E_b = x_b − F⁻¹(G z_b) is propagated to the group's later columns as in GPTQ/BlockLDLQ with block d:
     // x[:, later] −= (E_b U_bb⁻¹) U[b, later], U the upper Cholesky factor of H⁻¹ (H this group's Hessian).
@@ -46,6 +49,7 @@ public:
     const at::Tensor& companded(double mu) const;
     const at::Tensor& subvectors() const { return m_subvectors; }
     int dim() const { return m_dim; }
+    at::Device device() const { return m_subvectors.device(); }
     int bits() const { return m_bits; }
     std::int64_t rows() const { return m_rows; }
     std::int64_t cols() const { return m_cols; }
@@ -61,6 +65,8 @@ private:
     at::Tensor m_hessian;         // [cols, cols] fp32
     // Sub-vector feedback: for block b, U_bb⁻¹ U[b, later] as [d, cols − (b+1)·d] fp32 (empty: feedback off).
     std::vector<at::Tensor> m_feedbackRows;
+
+    at::Tensor onDevice(const at::Tensor& matrix) const; // a d × d matrix as fp32 on device()
 
     // Caches and workspace (see class comment).
     mutable double m_cachedMu = -1.0;

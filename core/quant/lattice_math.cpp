@@ -61,7 +61,7 @@ void babaiCodesInto(const at::Tensor& subvectors, const at::Tensor& generatorInv
     const auto y = subvectors.to(at::kFloat).contiguous();
     if (!codes.defined() || codes.sizes() != y.sizes() || codes.scalar_type() != at::kFloat)
         codes = at::empty_like(y);
-    multiplySubvectors(y, generatorInverse.to(at::kFloat).t().contiguous(), codes);
+    multiplySubvectors(y, generatorInverse.to(y.device(), at::kFloat).t().contiguous(), codes);
     // at::round rounds half to even (nearbyint), matching spec A20 in encoder and tests alike.
     codes.add_(codeOffset(bits)).round_().clamp_(0.0, static_cast<double>((1 << bits) - 1));
 }
@@ -77,7 +77,7 @@ at::Tensor latticePoints(const at::Tensor& codes, const at::Tensor& generator, i
 {
     const auto z = codes.to(at::kFloat).sub(codeOffset(bits)).contiguous();
     auto out = at::empty_like(z);
-    multiplySubvectors(z, generator.to(at::kFloat).t().contiguous(), out);
+    multiplySubvectors(z, generator.to(z.device(), at::kFloat).t().contiguous(), out);
     return out;
 }
 

@@ -11,13 +11,14 @@ std::int64_t groupCount(std::int64_t cols, std::int64_t groupSize) { return (col
 
 void computeLayerMetrics(const LayerInput& input, LayerResult& result)
 {
-    const auto weight = input.weight.to(at::kCPU, at::kFloat);
-    const auto error = weight - result.decoded;
+    // On the method's device: the two fp64 products with an n × n Hessian dominate for wide layers.
+    const auto weight = input.weight.to(input.device, at::kFloat);
+    const auto error = weight - result.decoded.to(input.device);
     result.rows = weight.size(0);
     result.cols = weight.size(1);
     result.weightMse = error.to(at::kDouble).pow(2).mean().item<double>();
     if (input.hessian.defined()) {
-        const auto h = input.hessian.to(at::kCPU, at::kDouble);
+        const auto h = input.hessian.to(input.device, at::kDouble);
         const double reference = proxyLoss(weight, h);
         result.outputRelativeError = reference > 0 ? proxyLoss(error, h) / reference : 0.0;
     }

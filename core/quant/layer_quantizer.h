@@ -28,6 +28,10 @@ struct LayerInput {
     std::int64_t groupSize = 128;
     std::vector<int> groupBits; // one entry per column group, each in 1..4
     std::uint64_t seed = 0;     // every random choice derives from it: same seed, same codes
+    // Where the method's heavy tensor work runs. GLVQ learns on CUDA when this is a CUDA device (the pipeline
+    // passes the model's device); the other methods run on the CPU whatever it says. Results are
+    // deterministic per device: CPU and CUDA round differently, so their codes may differ slightly.
+    at::Device device = at::kCPU;
 };
 
 // Per-group numbers the GUI shows.
