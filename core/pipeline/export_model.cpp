@@ -3,6 +3,7 @@
 #include "core/pipeline/export_model.h"
 
 #include "core/io/checkpoint.h"
+#include "core/io/dtype.h"
 #include "core/pipeline/calibration_cache.h"
 #include "core/pipeline/export_codes.h"
 #include "core/util/error.h"
@@ -224,6 +225,27 @@ FileComposition measureComposition(const std::filesystem::path& path)
         out.fullPrecisionWeights += count;
     }
     return out;
+}
+
+std::size_t RawTensor::checkedElementCount(const std::string& origin) const
+{
+    const auto type = io::parseDType(dtype);
+    if (!type)
+        throw Error(origin + ": tensor '" + name + "' has dtype " + dtype + ", expected F32, F16 or BF16");
+    std::size_t elements = 1;
+    for (const auto extent : shape)
+        elements *= std::size_t(extent);
+    if (bytes.size() != elements * io::dtypeSize(*type))
+        throw Error(origin + ": tensor '" + name + "' holds " + std::to_string(bytes.size()) + " bytes, its shape needs "
+                    + std::to_string(elements * io::dtypeSize(*type)));
+    return elements;
+}
+
+std::vector<float> RawTensor::toFloat32(const std::string& origin) const
+{
+    std::vector<float> values(checkedElementCount(origin));
+    io::convertToFloat32(*io::parseDType(dtype), bytes, values);
+    return values;
 }
 
 } // namespace glvq::pipeline

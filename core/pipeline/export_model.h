@@ -41,6 +41,12 @@ struct RawTensor {
     std::string dtype;
     std::vector<std::uint64_t> shape;
     std::vector<std::byte> bytes;
+
+    // Elements (product of shape) after checking the dtype is F32, F16 or BF16 and the byte count matches the
+    // shape; throws glvq::Error naming `origin` (the file) and the tensor otherwise.
+    std::size_t checkedElementCount(const std::string& origin) const;
+    // The elements as fp32 (checked as above).
+    std::vector<float> toFloat32(const std::string& origin) const;
 };
 
 struct ExportedModel {

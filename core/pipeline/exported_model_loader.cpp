@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/pipeline/exported_model_loader.h"
 
-#include "core/io/dtype.h"
 #include "core/io/hf_config.h"
 #include "core/pipeline/fused_glvq_linear.h"
 #include "core/quant/glvq_codes.h"
@@ -53,18 +52,13 @@ std::unique_ptr<model::CausalLM> loadExportedCausalLM(const ExportedModel& expor
             throw Error(origin + ": tensor '" + name + "' is missing (config.json implies shape [" + expected + "])");
         }
         const auto& tensor = *found->second;
-        const auto dtype = io::parseDType(tensor.dtype);
-        if (!dtype)
-            throw Error(origin + ": tensor '" + name + "' has dtype " + tensor.dtype + ", expected F32, F16 or BF16");
         std::vector<std::int64_t> stored(tensor.shape.begin(), tensor.shape.end());
-        if (stored != shape)
+        if (stored != shape) {
+            tensor.checkedElementCount(origin);
             return at::empty(stored); // buildCausalLM reports the mismatch with both shapes
-        auto values = at::empty(shape, at::kFloat);
-        if (tensor.bytes.size() != std::size_t(values.numel()) * io::dtypeSize(*dtype))
-            throw Error(origin + ": tensor '" + name + "' holds " + std::to_string(tensor.bytes.size())
-                        + " bytes, its shape needs " + std::to_string(values.numel() * io::dtypeSize(*dtype)));
-        io::convertToFloat32(*dtype, tensor.bytes, std::span<float>(values.data_ptr<float>(), values.numel()));
-        return values;
+        }
+        auto values = tensor.toFloat32(origin);
+        return at::from_blob(values.data(), shape, at::kFloat).clone();
     };
     if (kernels == QuantizedKernels::Auto)
         kernels = device == model::ComputeDevice::Cuda ? QuantizedKernels::Fused : QuantizedKernels::Decoded;

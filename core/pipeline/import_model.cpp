@@ -107,12 +107,8 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
     double weights = 1.0;
     for (const auto& layer : model.layers)
         weights += double(layer.codes->rows()) * double(layer.codes->cols());
-    for (const auto& tensor : model.tensors) {
-        const auto source = io::parseDType(tensor.dtype);
-        if (!source)
-            throw Error("tensor '" + tensor.name + "': dtype " + tensor.dtype + " is not F32, F16 or BF16");
-        weights += double(tensor.bytes.size() / io::dtypeSize(*source));
-    }
+    for (const auto& tensor : model.tensors)
+        weights += double(tensor.checkedElementCount("dequantize"));
     ProgressReporter reporter(progress, "dequantize", 2.0 * weights);
     std::vector<io::WritableTensor> tensors;
     for (std::size_t i = 0; i < model.layers.size(); ++i) {
@@ -126,9 +122,7 @@ void writeDequantized(const ExportedModel& model, const std::filesystem::path& d
                                                       + std::to_string(model.layers.size()));
     }
     for (const auto& tensor : model.tensors) {
-        const auto source = io::parseDType(tensor.dtype); // checked above
-        std::vector<float> values(tensor.bytes.size() / io::dtypeSize(*source));
-        io::convertToFloat32(*source, tensor.bytes, values);
+        const auto values = tensor.toFloat32("dequantize");
         tensors.push_back(io::WritableTensor::fromFloat32(tensor.name, { tensor.shape.begin(), tensor.shape.end() },
                                                           values, *dtype));
         reporter.advance(double(values.size()), tensor.name);
