@@ -4,11 +4,15 @@
 //     d = 8, default options) against a correlated SPD Hessian (the expectation of XᵀX/T for low-rank-plus-noise
 //     inputs), plus its relative output error, on each device asked for (issue #6 item 3: the same layer learned
 //     on the CPU and on CUDA); glvq_layer_hessian_factor times the feedback's O(n³) setup alone (CPU);
-//  2. glvq_gaussian_mse: MSE on i.i.d. N(0,1) weights at 2 bits with an identity Hessian, for GLVQ d = 8 with
+//  2. with --salience: glvq_salience_split, the salience allocator's split search at 2 bits (each candidate split
+//     quantized by untrained GLVQ, as the pipeline's BitPlanner does), with the inverse-Hessian factor computed
+//     once per layer (memo, the pipeline's way) and once per use (no memo);
+//  3. glvq_gaussian_mse: MSE on i.i.d. N(0,1) weights at 2 bits with an identity Hessian, for GLVQ d = 8 with
 //     and without companding and a uniform scalar quantiser (the d = 1 analogue), to set beside the
 //     literature anchors Lloyd-Max 0.118 and E8P 0.089 (QTIP Table 1).
-// Usage: bench_glvq_layer [rows cols] [--device cpu|cuda|both] [--no-gaussian]
+// Usage: bench_glvq_layer [rows cols] [--device cpu|cuda|both] [--no-gaussian] [--salience]
 //        (e.g. "384 1024" for a debian-llama-16m down_proj; "--device both" on a GPU machine)
+#include "core/quant/bit_allocation.h"
 #include "core/quant/glvq_quantizer.h"
 #include "core/quant/hessian_math.h"
 
@@ -81,6 +85,7 @@ struct Arguments {
     std::int64_t cols = 11008;
     std::vector<at::Device> devices{at::kCPU};
     bool gaussian = true;
+    bool salience = false;
 };
 
 Arguments parseArguments(int argc, char** argv)
@@ -101,6 +106,8 @@ Arguments parseArguments(int argc, char** argv)
                 throw std::runtime_error("--device: expected cpu, cuda or both, got '" + device + "'");
         } else if (arg == "--no-gaussian") {
             args.gaussian = false;
+        } else if (arg == "--salience") {
+            args.salience = true;
         } else if (!arg.empty() && arg[0] != '-') {
             shape.push_back(std::atoll(arg.c_str()));
         } else {
@@ -138,6 +145,33 @@ void benchLayer(const at::Tensor& weight, const at::Tensor& hessian, at::Device 
     std::fflush(stdout);
 }
 
+void benchSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, at::Device device, bool memo)
+{
+    auto input = makeInput(weight, hessian, 2);
+    input.device = device;
+    if (memo)
+        input.inverseHessianFactors = std::make_shared<InverseHessianFactors>();
+    GlvqOptions untrained;
+    untrained.learn = false;
+    const GlvqQuantizer quantizer(untrained);
+    const auto start = std::chrono::steady_clock::now();
+    const auto salience = groupSalience(weight, inverseHessianFactor(input, device, 0.01), input.groupSize);
+    const auto choice = chooseSalienceSplit(
+        weight, hessian, salience, {}, input.groupSize, 2,
+        [&](const std::vector<int>& bits) {
+            auto candidate = input;
+            candidate.groupBits = bits;
+            return quantizer.quantize(candidate, {}).decoded;
+        },
+        SplitObjective::ProxyLoss);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("glvq_salience_split device=%s rows=%lld cols=%lld memo=%s candidates=%zu p=%lld seconds=%.2f\n",
+                device.is_cuda() ? "cuda" : "cpu", static_cast<long long>(weight.size(0)),
+                static_cast<long long>(weight.size(1)), memo ? "on" : "off", choice.objectiveByP.size(),
+                static_cast<long long>(choice.p), seconds);
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -157,6 +191,9 @@ int main(int argc, char** argv)
         std::fflush(stdout);
         for (const auto& device : args.devices)
             benchLayer(weight, hessian, device);
+        if (args.salience)
+            for (const bool memo : {true, false})
+                benchSalienceSplit(weight, hessian, args.devices.back(), memo);
         if (!args.gaussian)
             return 0;
 

@@ -2,6 +2,7 @@
 #include "core/pipeline/bit_planner.h"
 
 #include "core/quant/bit_allocation.h"
+#include "core/quant/layer_quantizer.h"
 #include "core/util/error.h"
 
 #include <ATen/ATen.h>
@@ -13,6 +14,8 @@
 namespace glvq::pipeline {
 
 namespace {
+
+constexpr double kSalienceDamp = 0.01; // spec §4: U from GPTQ's damped inverse Hessian (1 % of mean diag H)
 
 std::int64_t groupWidth(std::int64_t group, std::int64_t groupSize, std::int64_t cols)
 {
@@ -63,8 +66,10 @@ LayerReport BitPlanner::plan(const quant::LayerInput& input, const at::Tensor& k
     };
     const auto objective
         = m_options.allocateByProxyLoss ? quant::SplitObjective::ProxyLoss : quant::SplitObjective::OutputKl;
-    auto choice = quant::chooseSalienceSplit(input.weight, input.hessian, klInputs, input.groupSize, whole, decodedWith,
-                                             input.name, objective);
+    auto salience = quant::groupSalience(input.weight, quant::inverseHessianFactor(input, input.device, kSalienceDamp),
+                                         input.groupSize);
+    auto choice = quant::chooseSalienceSplit(input.weight, input.hessian, std::move(salience), klInputs,
+                                             input.groupSize, whole, decodedWith, objective);
     report.groupBits = std::move(choice.bits);
     report.salience = std::move(choice.salience);
     report.objectiveByP = std::move(choice.objectiveByP);
@@ -82,7 +87,8 @@ LayerReport BitPlanner::fractional(const quant::LayerInput& input, int low, doub
     std::vector<std::int64_t> order(static_cast<std::size_t>(groups));
     std::iota(order.begin(), order.end(), 0);
     if (m_options.allocation == BitAllocation::Salience && input.hessian.defined()) {
-        report.salience = quant::groupSalience(input.weight, input.hessian, input.groupSize, input.name);
+        report.salience = quant::groupSalience(input.weight, quant::inverseHessianFactor(input, input.device, kSalienceDamp),
+                                               input.groupSize);
         std::stable_sort(order.begin(), order.end(),
                          [&](auto a, auto b) { return report.salience[a] > report.salience[b]; });
     } else {

@@ -28,6 +28,7 @@ quant::GlvqOptions glvqOptions(const PipelineOptions& options)
         glvq.learn = false;
     else if (options.variant == "shared-lattice")
         glvq.sharedLattice = true;
+    glvq.rowScaleMantissaBits = options.rowScaleMantissaBits;
 
     return glvq;
 }

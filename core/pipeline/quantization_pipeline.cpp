@@ -6,6 +6,7 @@
 #include "core/pipeline/hessian_accumulator.h"
 #include "core/pipeline/method_factory.h"
 #include "core/pipeline/quantized_linear.h"
+#include "core/quant/hessian_math.h"
 #include "core/util/error.h"
 
 #include <ATen/ATen.h>
@@ -140,6 +141,8 @@ PipelineResult runPipeline(model::CausalLM& model, const tok::Tokenizer& tokeniz
             }
             input.groupSize = options.groupSize;
             input.seed = layerSeed(options.seed, name);
+            // One factor of H per layer, shared by the allocator's candidates and the final quantization.
+            input.inverseHessianFactors = std::make_shared<quant::InverseHessianFactors>();
             LayerReport report = planner.plan(input, klInputs, cancel);
             input.groupBits = report.groupBits;
             auto layer = std::make_shared<quant::LayerResult>(quantizer->quantize(input, cancel));

@@ -31,12 +31,9 @@ std::vector<std::size_t> salienceOrder(const std::vector<double>& salience)
 
 } // namespace
 
-std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& hessian, std::int64_t groupSize,
-                                  const std::string& layerName)
+std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& inverseHessianUpper, std::int64_t groupSize)
 {
-    // The O(n³) factor where the weight lives (CUDA for a model on the GPU).
-    const auto u = inverseHessianUpperCholesky(hessian.to(weight.device()), layerName);
-    const auto diagonal = u.diagonal().to(at::kCPU, at::kDouble);
+    const auto diagonal = inverseHessianUpper.diagonal().to(at::kCPU, at::kDouble);
     const auto salience = weight.to(at::kCPU, at::kDouble).pow(2) / diagonal.pow(2).unsqueeze(0);
     const auto cols = weight.size(1);
     std::vector<double> perGroup;
@@ -77,12 +74,12 @@ double outputKl(const at::Tensor& inputs, const at::Tensor& weight, const at::Te
     return (logP.exp() * (logP - logQ)).sum(-1).mean().item<double>();
 }
 
-SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
-                                std::int64_t groupSize, int base, const DecodeWithBits& decodedWith,
-                                const std::string& layerName, SplitObjective objective)
+SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, std::vector<double> salience,
+                                const at::Tensor& inputs, std::int64_t groupSize, int base,
+                                const DecodeWithBits& decodedWith, SplitObjective objective)
 {
     SplitChoice choice;
-    choice.salience = groupSalience(weight, hessian, groupSize, layerName);
+    choice.salience = std::move(salience);
     const auto k = static_cast<std::int64_t>(choice.salience.size());
     // The proxy loss where the weight lives (the model's device): rows × n × n fp64 work per candidate.
     const auto device = weight.device();

@@ -12,9 +12,9 @@
 
 namespace glvq::quant {
 
-// S_g = mean over group g of w²/[U_jj]², U the upper Cholesky factor of (H + damp·I)⁻¹ (GPTQ's factor).
-std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& hessian, std::int64_t groupSize,
-                                  const std::string& layerName);
+// S_g = mean over group g of w²/[U_jj]², U the upper Cholesky factor of (H + damp·I)⁻¹ (GPTQ's factor, from
+// inverseHessianFactor).
+std::vector<double> groupSalience(const at::Tensor& weight, const at::Tensor& inverseHessianUpper, std::int64_t groupSize);
 
 // The p lowest-salience groups get base − 1 bits, the p highest base + 1, the rest base.
 std::vector<int> splitBits(const std::vector<double>& salience, int base, std::int64_t p);
@@ -44,8 +44,9 @@ using DecodeWithBits = std::function<at::Tensor(const std::vector<int>& groupBit
 // for real rather than assembled from uniform-width runs: with error feedback a group's result depends on the
 // errors of the groups before it, so pieces of runs at different widths would not add up to what the split
 // actually gives (assembled candidates overrate the uniform split and it was never left; docs/quality.md).
-SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, const at::Tensor& inputs,
-                                std::int64_t groupSize, int base, const DecodeWithBits& decodedWith,
-                                const std::string& layerName, SplitObjective objective = SplitObjective::OutputKl);
+// `salience` from groupSalience; `hessian` for the proxy loss, `inputs` for the output KL.
+SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, std::vector<double> salience,
+                                const at::Tensor& inputs, std::int64_t groupSize, int base,
+                                const DecodeWithBits& decodedWith, SplitObjective objective = SplitObjective::OutputKl);
 
 } // namespace glvq::quant

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/quant/block_feedback.h"
 
-#include "core/quant/hessian_math.h"
-
 #include <ATen/ATen.h>
+
+#include <utility>
 
 namespace glvq::quant {
 
-BlockFeedback::BlockFeedback(const at::Tensor& hessian, const std::string& what, double relativeDamp)
-    : m_upper(inverseHessianUpperCholesky(hessian, what, relativeDamp))
+BlockFeedback::BlockFeedback(at::Tensor upper)
+    : m_upper(std::move(upper))
 {
 }
 

@@ -8,14 +8,13 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
-#include <string>
 
 namespace glvq::quant {
 
 class BlockFeedback {
 public:
-    // hessian: [n, n]; `what` names the layer in the error thrown when H cannot be factorised.
-    BlockFeedback(const at::Tensor& hessian, const std::string& what, double relativeDamp);
+    // upper: U, the upper Cholesky factor of (H + damp·I)⁻¹, fp64 [n, n] (inverseHessianFactor); shared, not copied.
+    explicit BlockFeedback(at::Tensor upper);
 
     // H_eff for columns [begin, end): fp64, symmetric positive definite.
     at::Tensor effectiveHessian(std::int64_t begin, std::int64_t end) const;

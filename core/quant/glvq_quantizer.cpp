@@ -56,10 +56,11 @@ void validateInput(const LayerInput& input, const GlvqOptions& options)
         throw Error(input.name + ": the weight contains NaN or infinity");
 }
 
-// r_i = RMS of row i rounded to fp16 (spec §0 item 1); an all-zero row gets 1 so W / r stays defined.
-at::Tensor rowScales(const at::Tensor& weight, const std::string& what)
+// r_i = RMS of row i rounded to fp16 (spec §0 item 1), to `mantissaBits` of it; an all-zero row gets 1 so W / r
+// stays defined.
+at::Tensor rowScales(const at::Tensor& weight, const std::string& what, int mantissaBits)
 {
-    auto rms = roundToHalf(weight.to(at::kDouble).pow(2).mean(1).sqrt().to(at::kFloat));
+    auto rms = roundToMantissaBits(weight.to(at::kDouble).pow(2).mean(1).sqrt().to(at::kFloat), mantissaBits);
     rms.masked_fill_(rms.eq(0.0f), 1.0f);
     if (!at::isfinite(rms).all().item<bool>())
         throw Error(what + ": a row's RMS exceeds the fp16 range");
@@ -109,12 +110,12 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
     const std::int64_t rows = weights.size(0);
     const std::int64_t cols = weights.size(1);
 
-    const auto rowScale = m_options.rowScale ? rowScales(weights, input.name)
+    const auto rowScale = m_options.rowScale ? rowScales(weights, input.name, m_options.rowScaleMantissaBits)
                                              : at::ones({rows}, weights.options());
     const auto rowScaleOnCpu = rowScale.to(at::kCPU).contiguous(); // what the decoder reads
     std::optional<BlockFeedback> feedback;
     if (m_options.feedback)
-        feedback.emplace(hessian, input.name, m_options.relativeDamp);
+        feedback.emplace(inverseHessianFactor(input, device, m_options.relativeDamp));
 
     LayerResult result;
     std::vector<GlvqGroupCodes> groups;

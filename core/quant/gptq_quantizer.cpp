@@ -58,7 +58,11 @@ LayerResult GptqQuantizer::quantize(const LayerInput& input, const CancelToken& 
     }
     const auto perm = at::tensor(order, at::kLong);
     const auto permuted = m_options.actOrder ? hessian.index_select(0, perm).index_select(1, perm) : hessian;
-    const auto u = inverseHessianUpperCholesky(permuted, input.name, m_options.relativeDamp).to(at::kFloat).contiguous();
+    // Without act-order the factor is the layer's own (shared with anyone else who needs it, e.g. the allocator).
+    const auto u = (m_options.actOrder ? inverseHessianUpperCholesky(permuted, input.name, m_options.relativeDamp)
+                                       : inverseHessianFactor(input, at::kCPU, m_options.relativeDamp))
+                       .to(at::kFloat)
+                       .contiguous();
     const auto* uData = u.data_ptr<float>();
 
     // Column-major working copy (one column = one contiguous row of wt) in processing order.

@@ -37,6 +37,17 @@ at::Tensor inverseHessianUpperCholesky(const at::Tensor& hessian, const std::str
                 + " (too few calibration tokens for this layer?)");
 }
 
+at::Tensor InverseHessianFactors::upper(const at::Tensor& hessian, at::Device device, const std::string& what,
+                                        double relativeDamp)
+{
+    for (const auto& entry : m_entries)
+        if (entry.hessian.is_same(hessian) && entry.device == device && entry.relativeDamp == relativeDamp)
+            return entry.upper;
+    auto factor = inverseHessianUpperCholesky(hessian.to(device, at::kDouble), what, relativeDamp);
+    m_entries.push_back({hessian, device, relativeDamp, factor});
+    return factor;
+}
+
 double proxyLoss(const at::Tensor& error, const at::Tensor& hessian)
 {
     const auto e = error.to(at::kDouble);

@@ -83,6 +83,20 @@ at::Tensor latticePoints(const at::Tensor& codes, const at::Tensor& generator, i
 
 at::Tensor roundToHalf(const at::Tensor& values) { return values.to(at::kHalf).to(values.scalar_type()); }
 
+at::Tensor roundToMantissaBits(const at::Tensor& values, int mantissaBits)
+{
+    if (mantissaBits < 1 || mantissaBits > 10)
+        throw Error("GLVQ: " + std::to_string(mantissaBits) + " mantissa bits requested (fp16 has 1..10)");
+    const auto half = roundToHalf(values);
+    if (mantissaBits == 10)
+        return half;
+    // x = m·2^e with |m| in [0.5, 1): keep mantissaBits + 1 significant bits of m (the leading one is implicit).
+    const auto [mantissa, exponent] = at::frexp(half.to(at::kDouble));
+    const double steps = std::ldexp(1.0, mantissaBits + 1);
+    return roundToHalf(at::ldexp(mantissa.mul(steps).round_().div_(steps), exponent.to(at::kDouble)))
+        .to(values.scalar_type());
+}
+
 double roundToHalf(double value) { return static_cast<double>(static_cast<float>(c10::Half(static_cast<float>(value)))); }
 
 double pearsonKurtosis(const at::Tensor& values)

@@ -35,6 +35,12 @@ at::Tensor latticePoints(const at::Tensor& codes, const at::Tensor& generator, i
 at::Tensor roundToHalf(const at::Tensor& values);
 double roundToHalf(double value);
 
+// Values rounded to fp16 numbers with at most `mantissaBits` (1..10) explicit mantissa bits: still stored as fp16,
+// but the zero low bits let the export's shuffle + gzip filters drop them (10 = roundToHalf). Ties go to even
+// in both roundings; a value rounded twice (fp16, then fewer bits) differs from a single rounding only at exact
+// ties, and the result is what is stored and decoded either way.
+at::Tensor roundToMantissaBits(const at::Tensor& values, int mantissaBits);
+
 // Pearson (non-excess) kurtosis E[(w − w̄)⁴] / σ⁴ of all elements; 3 for a Gaussian, 0 for a constant.
 double pearsonKurtosis(const at::Tensor& values);
 

@@ -9,6 +9,13 @@ namespace glvq::quant {
 
 std::int64_t groupCount(std::int64_t cols, std::int64_t groupSize) { return (cols + groupSize - 1) / groupSize; }
 
+at::Tensor inverseHessianFactor(const LayerInput& input, at::Device device, double relativeDamp)
+{
+    if (input.inverseHessianFactors)
+        return input.inverseHessianFactors->upper(input.hessian, device, input.name, relativeDamp);
+    return inverseHessianUpperCholesky(input.hessian.to(device, at::kDouble), input.name, relativeDamp);
+}
+
 void computeLayerMetrics(const LayerInput& input, LayerResult& result)
 {
     // On the method's device: the two fp64 products with an n × n Hessian dominate for wide layers.

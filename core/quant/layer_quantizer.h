@@ -18,6 +18,8 @@
 
 namespace glvq::quant {
 
+class InverseHessianFactors;
+
 // Column groups: group g covers columns [g·groupSize, min((g+1)·groupSize, cols)); the last may be narrower.
 std::int64_t groupCount(std::int64_t cols, std::int64_t groupSize);
 
@@ -32,7 +34,13 @@ struct LayerInput {
     // passes the model's device); the other methods run on the CPU whatever it says. Results are
     // deterministic per device: CPU and CUDA round differently, so their codes may differ slightly.
     at::Device device = at::kCPU;
+    // Optional memo of the Hessian's inverse factor, shared by the copies of this input that the bit allocator
+    // quantizes (the pipeline sets one per layer); null: each user factors H itself.
+    std::shared_ptr<InverseHessianFactors> inverseHessianFactors;
 };
+
+// U with UᵀU = (H + damp·I)⁻¹ for input.hessian, fp64 on `device`: from the input's memo when it has one.
+at::Tensor inverseHessianFactor(const LayerInput& input, at::Device device, double relativeDamp);
 
 // Per-group numbers the GUI shows.
 struct GroupStats {

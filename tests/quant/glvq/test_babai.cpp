@@ -2,6 +2,7 @@
 // Babai rounding on the mid-rise box codebook: exact nearest point for orthogonal generators (where the
 // problem separates per axis), and the code alphabet/offsets of spec §1.
 #include "core/quant/lattice_math.h"
+#include "core/util/error.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -106,4 +107,25 @@ TEST(Babai, HalfRoundingHelpers)
     EXPECT_EQ(roundToHalf(1.0 + 1.0 / 4096.0), 1.0); // below half an fp16 ulp at 1
     EXPECT_EQ(roundToHalf(0.1), 0.0999755859375);
     EXPECT_NEAR(pearsonKurtosis(at::randn({200000}, at::kDouble)), 3.0, 0.1);
+}
+
+TEST(Babai, MantissaRoundingKeepsFp16ValuesWithFewerBits)
+{
+    // 10 bits is plain fp16 rounding; fewer bits: nearest value with that many explicit mantissa bits.
+    const auto values = at::tensor({0.1, -0.3, 1.0 + 1.0 / 64.0, 3.0e-3, 0.0, 1000.0}, at::kDouble);
+    EXPECT_TRUE(at::equal(roundToMantissaBits(values, 10), roundToHalf(values)));
+    const auto three = roundToMantissaBits(values, 3);
+    // 0.1 = 0.8·2⁻³ → 1.625·2⁻⁴ = 0.1015625 (1.6 in 1/8 steps); −0.3 = −1.2·2⁻² → −1.25·2⁻²; 1 + 1/64 → 1.
+    EXPECT_EQ(three[0].item<double>(), 0.1015625);
+    EXPECT_EQ(three[1].item<double>(), -0.3125);
+    EXPECT_EQ(three[2].item<double>(), 1.0);
+    EXPECT_EQ(three[4].item<double>(), 0.0);
+    EXPECT_EQ(three[5].item<double>(), 1024.0); // 1000 = 1.953·2⁹ → 2.0·2⁹
+    // Every result is an fp16 number whose low 10 − 3 mantissa bits are zero, within 2⁻⁴ relative.
+    const auto bits = three.to(at::kHalf).view(at::kShort).to(at::kInt);
+    EXPECT_TRUE(at::equal(bits.bitwise_and(0x7F), at::zeros_like(bits)));
+    EXPECT_TRUE(at::equal(roundToHalf(three), three));
+    EXPECT_LE(((three - values).abs() / values.abs().clamp_min(1e-30)).max().item<double>(), 1.0 / 16.0);
+    EXPECT_THROW(roundToMantissaBits(values, 0), glvq::Error);
+    EXPECT_THROW(roundToMantissaBits(values, 11), glvq::Error);
 }

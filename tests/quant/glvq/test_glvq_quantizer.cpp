@@ -250,3 +250,27 @@ TEST(GlvqQuantizer, BitsPerWeightOfAResult)
     EXPECT_TRUE(codes.rowScales().empty());
     EXPECT_DOUBLE_EQ(shared.bitsPerWeight, (4.0 * 64 * 128 + 16 * d * d + 16 + 2 * 18) / (64.0 * 256.0));
 }
+
+TEST(GlvqQuantizer, SharedInverseHessianFactorIsComputedOnceAndChangesNothing)
+{
+    auto input = syntheticLayer(32, 384, 2, 9);
+    const GlvqQuantizer quantizer(fastOptions());
+    const auto alone = quantizer.quantize(input, {});
+
+    input.inverseHessianFactors = std::make_shared<InverseHessianFactors>();
+    const auto first = quantizer.quantize(input, {});
+    const auto copy = input; // as the bit allocator's candidates are: the memo is shared
+    const auto second = quantizer.quantize(copy, {});
+    EXPECT_TRUE(at::equal(first.decoded, alone.decoded));
+    EXPECT_TRUE(at::equal(second.decoded, alone.decoded));
+
+    // One entry per (Hessian, device, damping): the same tensor comes back, another damping is another factor.
+    auto& memo = *input.inverseHessianFactors;
+    const auto u = memo.upper(input.hessian, at::kCPU, input.name, 0.01);
+    EXPECT_TRUE(u.is_same(memo.upper(input.hessian, at::kCPU, input.name, 0.01)));
+    EXPECT_TRUE(u.is_same(inverseHessianFactor(copy, at::kCPU, 0.01)));
+    EXPECT_FALSE(u.is_same(memo.upper(input.hessian, at::kCPU, input.name, 0.1)));
+    EXPECT_TRUE(at::allclose(u, inverseHessianUpperCholesky(input.hessian, input.name, 0.01)));
+    // A different Hessian tensor with equal values is a different entry (identity, not value).
+    EXPECT_FALSE(u.is_same(memo.upper(input.hessian.clone(), at::kCPU, input.name, 0.01)));
+}
