@@ -143,7 +143,10 @@ void StudioTest::configureRun(bool fast)
     options.samples = fast ? 8 : 32;
     options.ctx = fast ? 128 : 512;
     options.maxIterations = fast ? 3 : 0;
+    options.rowScaleMantissaBits = fast ? 5 : 10; // the fast run also takes the compact row scales through the GUI
     panel->setOptions(options);
+    QCOMPARE(panel->options().rowScaleMantissaBits, options.rowScaleMantissaBits);
+    QCOMPARE(panel->options().maxIterations, options.maxIterations);
     glvq::views::EvaluationSettings evaluation;
     evaluation.textPath = fixture("eval_austen.txt");
     evaluation.ctx = fast ? 128 : 512;

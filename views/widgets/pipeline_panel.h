@@ -64,6 +64,7 @@ private:
     QComboBox* m_device;
     QSpinBox* m_seed;
     QSpinBox* m_iterations;
+    QSpinBox* m_rowScaleBits;
     QLineEdit* m_evalText;
     QSpinBox* m_evalCtx;
     QSpinBox* m_evalWindows;

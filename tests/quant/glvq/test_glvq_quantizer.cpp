@@ -4,6 +4,7 @@
 #include "core/quant/glvq_codes.h"
 #include "core/quant/glvq_quantizer.h"
 #include "core/quant/hessian_math.h"
+#include "core/quant/lattice_math.h"
 #include "core/util/error.h"
 
 #include "glvq_test_util.h"
@@ -273,4 +274,23 @@ TEST(GlvqQuantizer, SharedInverseHessianFactorIsComputedOnceAndChangesNothing)
     EXPECT_TRUE(at::allclose(u, inverseHessianUpperCholesky(input.hessian, input.name, 0.01)));
     // A different Hessian tensor with equal values is a different entry (identity, not value).
     EXPECT_FALSE(u.is_same(memo.upper(input.hessian.clone(), at::kCPU, input.name, 0.01)));
+}
+
+TEST(GlvqQuantizer, CoarseRowScalesAreStoredAndDecodedExactly)
+{
+    const auto input = syntheticLayer(48, 256, 2, 10);
+    auto options = fastOptions();
+    options.rowScaleMantissaBits = 5;
+    const auto result = GlvqQuantizer(options).quantize(input, {});
+    const auto& codes = glvqCodes(result);
+    ASSERT_EQ(codes.rowScales().size(), 48u);
+    const auto scales = at::tensor(codes.rowScales(), at::kFloat);
+    // fp16 numbers with their 10 − 5 low mantissa bits zero: what the export's shuffle + gzip then drops.
+    const auto patterns = scales.to(at::kHalf).view(at::kShort).to(at::kInt);
+    EXPECT_TRUE(at::equal(patterns.bitwise_and(0x1F), at::zeros_like(patterns)));
+    EXPECT_TRUE(at::equal(roundToHalf(scales), scales));
+    EXPECT_TRUE(at::equal(result.codes->decode(), result.decoded));
+    EXPECT_LT(result.outputRelativeError, 0.5);
+    options.rowScaleMantissaBits = 11;
+    EXPECT_THROW(GlvqQuantizer{options}, glvq::Error);
 }
