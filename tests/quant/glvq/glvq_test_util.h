@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Synthetic layers for the GLVQ tests: seeded Gaussian weights and a correlated SPD Hessian XᵀX/T.
+#include "core/quant/glvq_codes.h"
 #include "core/quant/layer_quantizer.h"
 
 #include <ATen/ATen.h>
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
@@ -48,6 +50,23 @@ inline quant::LayerInput syntheticLayer(std::int64_t rows, std::int64_t cols, in
     input.groupBits.assign(static_cast<std::size_t>(quant::groupCount(cols, groupSize)), bits);
     input.seed = seed;
     return input;
+}
+
+// Two GLVQ results with the same codes, G, μ, scales and decoded weights, group by group (determinism tests).
+inline void expectIdenticalGlvqResults(const quant::LayerResult& first, const quant::LayerResult& second)
+{
+    const auto* a = dynamic_cast<const quant::GlvqLayerCodes*>(first.codes.get());
+    const auto* b = dynamic_cast<const quant::GlvqLayerCodes*>(second.codes.get());
+    ASSERT_TRUE(a && b);
+    ASSERT_EQ(a->groups().size(), b->groups().size());
+    for (std::size_t g = 0; g < a->groups().size(); ++g) {
+        EXPECT_EQ(a->groups()[g].codes, b->groups()[g].codes) << "group " << g;
+        EXPECT_EQ(a->groups()[g].generator, b->groups()[g].generator) << "group " << g;
+        EXPECT_EQ(a->groups()[g].mu, b->groups()[g].mu) << "group " << g;
+        EXPECT_EQ(a->groups()[g].scale, b->groups()[g].scale) << "group " << g;
+    }
+    EXPECT_EQ(a->rowScales(), b->rowScales());
+    EXPECT_TRUE(at::equal(first.decoded, second.decoded));
 }
 
 } // namespace glvq::test

@@ -4,7 +4,6 @@
 // differently, so their codes may differ; what a user cares about is that both give an equally good layer.
 // Skipped, with a message, where this LibTorch has no CUDA device (Debian's libtorch is CPU-only); bench/gpu.sh
 // runs it on a GPU machine.
-#include "core/quant/glvq_codes.h"
 #include "core/quant/glvq_quantizer.h"
 
 #include "glvq_test_util.h"
@@ -22,13 +21,6 @@ const at::Device kCuda(at::kCUDA, 0);
 #define GLVQ_REQUIRE_CUDA()                                                                                           \
     if (!at::hasCUDA())                                                                                               \
     GTEST_SKIP() << "no CUDA device in this LibTorch build: GPU learning not tested here (bench/gpu.sh runs it)"
-
-const GlvqLayerCodes& glvqCodes(const LayerResult& result)
-{
-    const auto* codes = dynamic_cast<const GlvqLayerCodes*>(result.codes.get());
-    EXPECT_NE(codes, nullptr);
-    return *codes;
-}
 
 GlvqOptions options(Companding companding)
 {
@@ -66,16 +58,7 @@ TEST(GlvqCuda, SameInputsGiveIdenticalCodesOnTheGpu)
     auto input = syntheticLayer(128, 384, 3, 12);
     input.device = kCuda;
     const GlvqQuantizer quantizer(options(Companding::Learnable));
-    const auto first = quantizer.quantize(input, {});
-    const auto second = quantizer.quantize(input, {});
-    const auto& a = glvqCodes(first);
-    const auto& b = glvqCodes(second);
-    ASSERT_EQ(a.groups().size(), b.groups().size());
-    for (std::size_t g = 0; g < a.groups().size(); ++g) {
-        EXPECT_EQ(a.groups()[g].codes, b.groups()[g].codes) << "group " << g;
-        EXPECT_EQ(a.groups()[g].generator, b.groups()[g].generator) << "group " << g;
-        EXPECT_EQ(a.groups()[g].mu, b.groups()[g].mu) << "group " << g;
-    }
+    glvq::test::expectIdenticalGlvqResults(quantizer.quantize(input, {}), quantizer.quantize(input, {}));
 }
 
 TEST(GlvqCuda, InputOnTheGpuStaysUntouched)

@@ -69,19 +69,7 @@ TEST(GlvqQuantizer, SameInputsGiveIdenticalCodes)
 {
     const auto input = syntheticLayer(32, 256, 2, 2);
     const GlvqQuantizer quantizer(fastOptions());
-    const auto first = quantizer.quantize(input, {});
-    const auto second = quantizer.quantize(input, {});
-    const auto& a = glvqCodes(first);
-    const auto& b = glvqCodes(second);
-    ASSERT_EQ(a.groups().size(), b.groups().size());
-    for (std::size_t g = 0; g < a.groups().size(); ++g) {
-        EXPECT_EQ(a.groups()[g].codes, b.groups()[g].codes);
-        EXPECT_EQ(a.groups()[g].generator, b.groups()[g].generator);
-        EXPECT_EQ(a.groups()[g].mu, b.groups()[g].mu);
-        EXPECT_EQ(a.groups()[g].scale, b.groups()[g].scale);
-    }
-    EXPECT_EQ(a.rowScales(), b.rowScales());
-    EXPECT_TRUE(at::equal(first.decoded, second.decoded));
+    glvq::test::expectIdenticalGlvqResults(quantizer.quantize(input, {}), quantizer.quantize(input, {}));
 }
 
 TEST(GlvqQuantizer, LearningLowersTheProxyLoss)
