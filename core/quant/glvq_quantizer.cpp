@@ -106,7 +106,6 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
     // A private working copy: error feedback rewrites later columns, the caller's tensor must stay untouched.
     auto weights = input.weight.detach().to(device, at::kFloat).clone().contiguous();
     const auto original = input.weight.detach().to(at::kCPU, at::kFloat);
-    const auto hessian = input.hessian.detach().to(device, at::kDouble);
     const std::int64_t rows = weights.size(0);
     const std::int64_t cols = weights.size(1);
 
@@ -114,8 +113,11 @@ LayerResult GlvqQuantizer::quantize(const LayerInput& input, const CancelToken& 
                                              : at::ones({rows}, weights.options());
     const auto rowScaleOnCpu = rowScale.to(at::kCPU).contiguous(); // what the decoder reads
     std::optional<BlockFeedback> feedback;
+    at::Tensor hessian; // without feedback each group uses its damped diagonal block of H, on the device
     if (m_options.feedback)
         feedback.emplace(inverseHessianFactor(input, device, m_options.relativeDamp));
+    else
+        hessian = input.hessian.detach().to(device, at::kDouble);
 
     LayerResult result;
     std::vector<GlvqGroupCodes> groups;
