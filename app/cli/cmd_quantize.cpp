@@ -56,7 +56,7 @@ pipeline::PipelineOptions parseOptions(const ParsedArgs& args)
     options.seed = std::uint64_t(args.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
     options.actOrder = args.has("act-order");
     options.maxIterations = int(args.integer("iterations", 0, 0, 100000));
-    options.rowScaleMantissaBits = int(args.integer("row-scale-bits", 10, 1, 10));
+    options.rowScaleMantissaBits = int(args.integer("row-scale-bits", 10, 0, 10));
     options.validate();
     return options;
 }
@@ -110,7 +110,7 @@ const CommandSpec& quantizeSpec()
                                       "calibration protocol match (original calib-mode)" },
             { "iterations", "N", "GLVQ learning iterations per group (default: 300 for d ≤ 8, 500 above)" },
             { "act-order", "", "GPTQ: quantize columns in order of descending Hessian diagonal" },
-            { "row-scale-bits", "N", "GLVQ: round row scales to N fp16 mantissa bits, 1..10 (default 10; 5 makes the "
+            { "row-scale-bits", "N", "GLVQ: round row scales to N fp16 mantissa bits, 0..10 (default 10; 5 makes the "
                                      "file's side information 23 % smaller at no measured cost)" },
             { "device", "DEV", "cpu (default) or cuda" },
             { "eval-text", "FILE", "evaluation text for perplexity and KL" },

@@ -48,8 +48,8 @@ void PipelineOptions::validate() const
         throw Error("--group must be in [8, 65536], got " + std::to_string(groupSize));
     if (samples < 1 || ctx < 2)
         throw Error("calibration needs --samples ≥ 1 and --ctx ≥ 2");
-    if (rowScaleMantissaBits < 1 || rowScaleMantissaBits > 10)
-        throw Error("--row-scale-bits must be in [1, 10] (fp16 mantissa bits), got " + std::to_string(rowScaleMantissaBits));
+    if (rowScaleMantissaBits < 0 || rowScaleMantissaBits > 10)
+        throw Error("--row-scale-bits must be in [0, 10] (fp16 mantissa bits), got " + std::to_string(rowScaleMantissaBits));
     if (calibrationText.empty() && method != "rtn")
         throw Error("--calib FILE is required for method '" + method + "' (it needs calibration Hessians)");
     for (const auto& [name, groupBits] : explicitBits)

@@ -36,7 +36,7 @@ struct PipelineOptions {
     std::uint64_t seed = 0;
     bool actOrder = false;        // GPTQ: quantize columns by descending Hessian diagonal
     int maxIterations = 0;        // GLVQ learning iterations per group; 0: the spec's default (300 / 500)
-    int rowScaleMantissaBits = 10; // GLVQ row scales: fp16 rounded to this many mantissa bits, 1..10 (smaller files)
+    int rowScaleMantissaBits = 10; // GLVQ row scales: fp16 rounded to this many mantissa bits, 0..10 (smaller files)
 
     // Throws glvq::Error naming the option for anything out of range (bits, d, group size, method).
     void validate() const;

@@ -23,8 +23,8 @@ void GlvqOptions::validate(const std::string& what) const
         throw Error(what + ": GLVQ iteration limits must be positive (maxIterations " + std::to_string(maxIterations)
                     + ", patience " + std::to_string(patience) + ", scale search points "
                     + std::to_string(scaleSearchPoints) + ")");
-    if (rowScaleMantissaBits < 1 || rowScaleMantissaBits > 10)
-        throw Error(what + ": GLVQ row-scale mantissa bits must be 1..10, got " + std::to_string(rowScaleMantissaBits));
+    if (rowScaleMantissaBits < 0 || rowScaleMantissaBits > 10)
+        throw Error(what + ": GLVQ row-scale mantissa bits must be 0..10, got " + std::to_string(rowScaleMantissaBits));
     if (!(lambdaRel >= 0.0) || !(tolerance >= 0.0) || !(relativeDamp > 0.0))
         throw Error(what + ": GLVQ λ_rel and ε must be ≥ 0 and the damping > 0");
 }

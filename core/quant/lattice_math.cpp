@@ -85,8 +85,8 @@ at::Tensor roundToHalf(const at::Tensor& values) { return values.to(at::kHalf).t
 
 at::Tensor roundToMantissaBits(const at::Tensor& values, int mantissaBits)
 {
-    if (mantissaBits < 1 || mantissaBits > 10)
-        throw Error("GLVQ: " + std::to_string(mantissaBits) + " mantissa bits requested (fp16 has 1..10)");
+    if (mantissaBits < 0 || mantissaBits > 10)
+        throw Error("GLVQ: " + std::to_string(mantissaBits) + " mantissa bits requested (fp16 has 0..10)");
     const auto half = roundToHalf(values);
     if (mantissaBits == 10)
         return half;

@@ -35,7 +35,8 @@ at::Tensor latticePoints(const at::Tensor& codes, const at::Tensor& generator, i
 at::Tensor roundToHalf(const at::Tensor& values);
 double roundToHalf(double value);
 
-// Values rounded to fp16 numbers with at most `mantissaBits` (1..10) explicit mantissa bits: still stored as fp16,
+// Values rounded to fp16 numbers with at most `mantissaBits` (0..10) explicit mantissa bits (0: the nearer of the
+// two enclosing powers of two, measured linearly): still stored as fp16,
 // but the zero low bits let the export's shuffle + gzip filters drop them (10 = roundToHalf). Ties go to even
 // in both roundings; a value rounded twice (fp16, then fewer bits) differs from a single rounding only at exact
 // ties, and the result is what is stored and decoded either way.

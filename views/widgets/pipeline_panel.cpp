@@ -124,7 +124,7 @@ QWidget* PipelinePanel::buildForm()
     m_iterations->setRange(0, 100000);
     m_iterations->setSpecialValueText(tr("default"));
     m_iterations->setToolTip(tr("GLVQ learning iterations per group (default: 300 for d ≤ 8, 500 above)"));
-    m_rowScaleBits->setRange(1, 10);
+    m_rowScaleBits->setRange(0, 10);
     m_rowScaleBits->setValue(10);
     m_rowScaleBits->setToolTip(tr("GLVQ row scales rounded to this many fp16 mantissa bits (10: plain fp16; 5 makes "
                                   "the exported side information about a quarter smaller at no measured cost)"));

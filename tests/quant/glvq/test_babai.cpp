@@ -126,6 +126,11 @@ TEST(Babai, MantissaRoundingKeepsFp16ValuesWithFewerBits)
     EXPECT_TRUE(at::equal(bits.bitwise_and(0x7F), at::zeros_like(bits)));
     EXPECT_TRUE(at::equal(roundToHalf(three), three));
     EXPECT_LE(((three - values).abs() / values.abs().clamp_min(1e-30)).max().item<double>(), 1.0 / 16.0);
-    EXPECT_THROW(roundToMantissaBits(values, 0), glvq::Error);
+    // 0 bits: powers of two (0.1 → 0.125, −0.3 → −0.25, 1000 → 1024).
+    const auto zero = roundToMantissaBits(values, 0);
+    EXPECT_EQ(zero[0].item<double>(), 0.125);
+    EXPECT_EQ(zero[1].item<double>(), -0.25);
+    EXPECT_EQ(zero[5].item<double>(), 1024.0);
+    EXPECT_THROW(roundToMantissaBits(values, -1), glvq::Error);
     EXPECT_THROW(roundToMantissaBits(values, 11), glvq::Error);
 }
