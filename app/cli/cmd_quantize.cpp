@@ -110,8 +110,8 @@ const CommandSpec& quantizeSpec()
                                       "calibration protocol match (original calib-mode)" },
             { "iterations", "N", "GLVQ learning iterations per group (default: 300 for d ≤ 8, 500 above)" },
             { "act-order", "", "GPTQ: quantize columns in order of descending Hessian diagonal" },
-            { "row-scale-bits", "N", "GLVQ: round row scales to N fp16 mantissa bits, 0..10 (default 10; 5 makes the "
-                                     "file's side information 23 % smaller at no measured cost)" },
+            { "row-scale-bits", "N", "GLVQ: round row scales to N fp16 mantissa bits, 0..10 (default 10; 3 makes the "
+                                     "file's side information a third smaller, PPL within noise: docs/benchmarks.md)" },
             { "device", "DEV", "cpu (default) or cuda" },
             { "eval-text", "FILE", "evaluation text for perplexity and KL" },
             { "eval-ctx", "N", "evaluation window length (default 512)" },

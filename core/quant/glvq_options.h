@@ -36,7 +36,7 @@ struct GlvqOptions {
     bool sharedLattice = false;
     // Row scales are fp16 numbers rounded to this many explicit mantissa bits (10 = plain fp16). Fewer bits leave
     // zero low bits that the export's shuffle + gzip filters drop, and encoding uses exactly the rounded values:
-    // 5 bits stored 23 % less side information at no measured cost (docs/benchmarks.md).
+    // 3 bits stored 36 % less side information, PPL within the benchmark's noise (docs/benchmarks.md).
     int rowScaleMantissaBits = 10;
 
     // No row scale, no feedback, kurtosis-initialised μ ∈ [10, 255]: spec §1–§3 as written.

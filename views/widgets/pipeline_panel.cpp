@@ -126,8 +126,8 @@ QWidget* PipelinePanel::buildForm()
     m_iterations->setToolTip(tr("GLVQ learning iterations per group (default: 300 for d ≤ 8, 500 above)"));
     m_rowScaleBits->setRange(0, 10);
     m_rowScaleBits->setValue(10);
-    m_rowScaleBits->setToolTip(tr("GLVQ row scales rounded to this many fp16 mantissa bits (10: plain fp16; 5 makes "
-                                  "the exported side information about a quarter smaller at no measured cost)"));
+    m_rowScaleBits->setToolTip(tr("GLVQ row scales rounded to this many fp16 mantissa bits (10: plain fp16; 3 makes "
+                                  "the exported side information a third smaller, perplexity within noise)"));
     m_evalCtx->setRange(2, 1 << 16);
     m_evalWindows->setRange(0, 1 << 20);
     m_evalWindows->setSpecialValueText(tr("all"));
