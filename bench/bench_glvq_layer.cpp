@@ -128,6 +128,12 @@ Arguments parseArguments(int argc, char** argv)
 
 void benchLayer(const at::Tensor& weight, const at::Tensor& hessian, at::Device device)
 {
+    if (device.is_cuda()) { // CUDA context, cuBLAS and cuSOLVER start-up are not part of the layer's time
+        auto warmUp = makeInput(weight.narrow(0, 0, 64).narrow(1, 0, 256).contiguous(),
+                                hessian.narrow(0, 0, 256).narrow(1, 0, 256).contiguous(), 2);
+        warmUp.device = device;
+        (void)GlvqQuantizer().quantize(warmUp, {});
+    }
     auto input = makeInput(weight, hessian, 2);
     input.device = device;
     const GlvqQuantizer quantizer;
@@ -147,7 +153,8 @@ void benchLayer(const at::Tensor& weight, const at::Tensor& hessian, at::Device 
 
 void benchSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, at::Device device, bool memo)
 {
-    auto input = makeInput(weight, hessian, 2);
+    // The weight where the pipeline has it (the model's device), so the proxy loss runs there too.
+    auto input = makeInput(weight.to(device), hessian, 2);
     input.device = device;
     if (memo)
         input.inverseHessianFactors = std::make_shared<InverseHessianFactors>();
@@ -155,9 +162,9 @@ void benchSalienceSplit(const at::Tensor& weight, const at::Tensor& hessian, at:
     untrained.learn = false;
     const GlvqQuantizer quantizer(untrained);
     const auto start = std::chrono::steady_clock::now();
-    const auto salience = groupSalience(weight, inverseHessianFactor(input, device, 0.01), input.groupSize);
+    const auto salience = groupSalience(input.weight, inverseHessianFactor(input, device, 0.01), input.groupSize);
     const auto choice = chooseSalienceSplit(
-        weight, hessian, salience, {}, input.groupSize, 2,
+        input.weight, hessian, salience, {}, input.groupSize, 2,
         [&](const std::vector<int>& bits) {
             auto candidate = input;
             candidate.groupBits = bits;

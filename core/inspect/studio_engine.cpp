@@ -199,6 +199,7 @@ pipeline::PipelineOptions optionsOf(const QuantizedModel& model)
         options.bits = m.value("target_bits", options.bits);
         options.dim = int(m.value("dim", std::int64_t(options.dim)));
         options.groupSize = m.value("group_size", options.groupSize);
+        options.rowScaleMantissaBits = int(m.value("row_scale_bits", std::int64_t(options.rowScaleMantissaBits)));
     }
     return options;
 }

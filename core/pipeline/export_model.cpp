@@ -70,6 +70,7 @@ ExportedModel collectExport(const PipelineResult& result, const std::filesystem:
         { "source_config_json", model.files["config.json"] }, { "source_weights_sha256", checkpointWeightsSha256(modelDir) },
         { "method", o.method }, { "variant", o.variant }, { "target_bits", o.bits }, { "dim", std::int64_t(o.dim) },
         { "group_size", o.groupSize }, { "allocation", o.allocation == BitAllocation::Salience ? "salience" : "uniform" },
+        { "row_scale_bits", std::int64_t(o.rowScaleMantissaBits) },
         { "calibration_text", cal.textName }, { "calibration_text_sha256", cal.textSha256 },
         { "calibration_samples", cal.samples }, { "calibration_ctx", cal.ctx },
         { "calibration_seed", std::int64_t(cal.seed) }, { "calibration_mode", cal.mode },
@@ -234,17 +235,27 @@ std::size_t RawTensor::checkedElementCount(const std::string& origin) const
         throw Error(origin + ": tensor '" + name + "' has dtype " + dtype + ", expected F32, F16 or BF16");
     std::size_t elements = 1;
     for (const auto extent : shape)
-        elements *= std::size_t(extent);
+        if (__builtin_mul_overflow(elements, std::size_t(extent), &elements))
+            throw Error(origin + ": tensor '" + name + "' has a shape whose element count overflows");
     if (bytes.size() != elements * io::dtypeSize(*type))
         throw Error(origin + ": tensor '" + name + "' holds " + std::to_string(bytes.size()) + " bytes, its shape needs "
                     + std::to_string(elements * io::dtypeSize(*type)));
     return elements;
 }
 
+void RawTensor::toFloat32Into(std::span<float> out, const std::string& origin) const
+{
+    const auto elements = checkedElementCount(origin);
+    if (out.size() != elements)
+        throw Error(origin + ": tensor '" + name + "' has " + std::to_string(elements) + " elements, "
+                    + std::to_string(out.size()) + " expected");
+    io::convertToFloat32(*io::parseDType(dtype), bytes, out);
+}
+
 std::vector<float> RawTensor::toFloat32(const std::string& origin) const
 {
     std::vector<float> values(checkedElementCount(origin));
-    io::convertToFloat32(*io::parseDType(dtype), bytes, values);
+    toFloat32Into(values, origin);
     return values;
 }
 

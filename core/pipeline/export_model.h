@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,8 @@ struct RawTensor {
     // Elements (product of shape) after checking the dtype is F32, F16 or BF16 and the byte count matches the
     // shape; throws glvq::Error naming `origin` (the file) and the tensor otherwise.
     std::size_t checkedElementCount(const std::string& origin) const;
-    // The elements as fp32 (checked as above).
+    // The elements as fp32 (checked as above), into `out` (checkedElementCount elements) or a new vector.
+    void toFloat32Into(std::span<float> out, const std::string& origin) const;
     std::vector<float> toFloat32(const std::string& origin) const;
 };
 

@@ -57,8 +57,9 @@ std::unique_ptr<model::CausalLM> loadExportedCausalLM(const ExportedModel& expor
             tensor.checkedElementCount(origin);
             return at::empty(stored); // buildCausalLM reports the mismatch with both shapes
         }
-        auto values = tensor.toFloat32(origin);
-        return at::from_blob(values.data(), shape, at::kFloat).clone();
+        auto values = at::empty(shape, at::kFloat);
+        tensor.toFloat32Into(std::span<float>(values.data_ptr<float>(), std::size_t(values.numel())), origin);
+        return values;
     };
     if (kernels == QuantizedKernels::Auto)
         kernels = device == model::ComputeDevice::Cuda ? QuantizedKernels::Fused : QuantizedKernels::Decoded;

@@ -43,6 +43,8 @@ ExportedModel importModel(const std::filesystem::path& path)
         model.metadata[key] = file.attrInt("/", key);
     for (const char* key : kDoubleKeys)
         model.metadata[key] = file.attrDouble("/", key);
+    if (file.hasAttr("/", "row_scale_bits")) // optional: files written before it existed used plain fp16 (10)
+        model.metadata["row_scale_bits"] = file.attrInt("/", "row_scale_bits");
 
     for (const auto& name : file.children("/files")) {
         const auto bytes = file.read<std::uint8_t>("/files/" + name);

@@ -81,17 +81,19 @@ SplitChoice chooseSalienceSplit(const at::Tensor& weight, const at::Tensor& hess
     SplitChoice choice;
     choice.salience = std::move(salience);
     const auto k = static_cast<std::int64_t>(choice.salience.size());
-    // The proxy loss where the weight lives (the model's device): rows × n × n fp64 work per candidate.
+    // The proxy loss where the weight lives (the model's device): rows × n × n fp64 work per candidate. Its
+    // operands (an n × n fp64 copy of H on that device) exist only when that is the objective.
     const auto device = weight.device();
-    const auto reference = weight.to(device, at::kFloat);
-    const auto hessianOnDevice = hessian.to(device, at::kDouble);
+    const bool byProxy = objective == SplitObjective::ProxyLoss;
+    const auto reference = byProxy ? weight.to(device, at::kFloat) : at::Tensor();
+    const auto hessianOnDevice = byProxy ? hessian.to(device, at::kDouble) : at::Tensor();
     double best = 0.0;
     std::int64_t sinceBest = 0;
     for (std::int64_t p = 0; 2 * p <= k && sinceBest < kSplitPatience; ++p) {
         auto bits = splitBits(choice.salience, base, p);
         const auto candidate = decodedWith(bits).to(device, at::kFloat);
-        const double value = objective == SplitObjective::OutputKl ? outputKl(inputs, weight, candidate)
-                                                                   : proxyLoss(reference - candidate, hessianOnDevice);
+        const double value = byProxy ? proxyLoss(reference - candidate, hessianOnDevice)
+                                     : outputKl(inputs, weight, candidate);
         choice.objectiveByP.push_back(value);
         if (p == 0 || value < best) {
             best = value;

@@ -8,7 +8,8 @@ namespace {
 
 void ensureShape(at::Tensor& buffer, const at::Tensor& like)
 {
-    if (!buffer.defined() || buffer.sizes() != like.sizes() || buffer.scalar_type() != like.scalar_type())
+    if (!buffer.defined() || buffer.sizes() != like.sizes() || buffer.scalar_type() != like.scalar_type()
+        || buffer.device() != like.device())
         buffer = at::empty_like(like, at::MemoryFormat::Contiguous);
 }
 

@@ -58,10 +58,11 @@ LayerResult GptqQuantizer::quantize(const LayerInput& input, const CancelToken& 
     }
     const auto perm = at::tensor(order, at::kLong);
     const auto permuted = m_options.actOrder ? hessian.index_select(0, perm).index_select(1, perm) : hessian;
-    // Without act-order the factor is the layer's own (shared with anyone else who needs it, e.g. the allocator).
+    // Without act-order the factor is the layer's own, shared with the allocator (computed on input.device, like
+    // its salience); the column loop below runs on the CPU.
     const auto u = (m_options.actOrder ? inverseHessianUpperCholesky(permuted, input.name, m_options.relativeDamp)
-                                       : inverseHessianFactor(input, at::kCPU, m_options.relativeDamp))
-                       .to(at::kFloat)
+                                       : inverseHessianFactor(input, input.device, m_options.relativeDamp))
+                       .to(at::kCPU, at::kFloat)
                        .contiguous();
     const auto* uData = u.data_ptr<float>();
 

@@ -59,7 +59,7 @@ at::Tensor transposedProduct(const at::Tensor& a, const at::Tensor& b)
 void babaiCodesInto(const at::Tensor& subvectors, const at::Tensor& generatorInverse, int bits, at::Tensor& codes)
 {
     const auto y = subvectors.to(at::kFloat).contiguous();
-    if (!codes.defined() || codes.sizes() != y.sizes() || codes.scalar_type() != at::kFloat)
+    if (!codes.defined() || codes.sizes() != y.sizes() || codes.scalar_type() != at::kFloat || codes.device() != y.device())
         codes = at::empty_like(y);
     multiplySubvectors(y, generatorInverse.to(y.device(), at::kFloat).t().contiguous(), codes);
     // at::round rounds half to even (nearbyint), matching spec A20 in encoder and tests alike.
@@ -93,8 +93,9 @@ at::Tensor roundToMantissaBits(const at::Tensor& values, int mantissaBits)
     // x = m·2^e with |m| in [0.5, 1): keep mantissaBits + 1 significant bits of m (the leading one is implicit).
     const auto [mantissa, exponent] = at::frexp(half.to(at::kDouble));
     const double steps = std::ldexp(1.0, mantissaBits + 1);
-    return roundToHalf(at::ldexp(mantissa.mul(steps).round_().div_(steps), exponent.to(at::kDouble)))
-        .to(values.scalar_type());
+    constexpr double kLargestHalf = 65504.0; // rounding 61440 up to 65536 must not turn a finite value into inf
+    const auto rounded = at::ldexp(mantissa.mul(steps).round_().div_(steps), exponent.to(at::kDouble));
+    return roundToHalf(rounded.clamp_(-kLargestHalf, kLargestHalf)).to(values.scalar_type());
 }
 
 double roundToHalf(double value) { return static_cast<double>(static_cast<float>(c10::Half(static_cast<float>(value)))); }

@@ -39,7 +39,8 @@ double roundToHalf(double value);
 // two enclosing powers of two, measured linearly): still stored as fp16,
 // but the zero low bits let the export's shuffle + gzip filters drop them (10 = roundToHalf). Ties go to even
 // in both roundings; a value rounded twice (fp16, then fewer bits) differs from a single rounding only at exact
-// ties, and the result is what is stored and decoded either way.
+// ties, and the result is what is stored and decoded either way. fp16 subnormals (|x| < 6.1e-5) keep the bits fp16
+// gives them; values that would round past 65504 stay at 65504.
 at::Tensor roundToMantissaBits(const at::Tensor& values, int mantissaBits);
 
 // Pearson (non-excess) kurtosis E[(w − w̄)⁴] / σ⁴ of all elements; 3 for a Gaussian, 0 for a constant.

@@ -90,6 +90,18 @@ TEST_P(RoundTrip, DecodeIsBitIdentical)
     EXPECT_EQ(imported.files.at("config.json"), model.files.at("config.json"));
 }
 
+TEST(ExportMetadata, RowScaleBitsAreOptionalAndRoundTrip)
+{
+    auto model = smallModel("glvq", 2);
+    const auto without = tempPath("no-row-scale-bits.h5");
+    pipeline::writeExport(model, without, { true });
+    EXPECT_FALSE(pipeline::importModel(without).metadata.contains("row_scale_bits")); // older files: plain fp16
+    model.metadata["row_scale_bits"] = 3;
+    const auto with = tempPath("row-scale-bits.h5");
+    pipeline::writeExport(model, with, { true });
+    EXPECT_EQ(pipeline::importModel(with).metadata.at("row_scale_bits").get<std::int64_t>(), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Methods, RoundTrip,
                          ::testing::Values(std::pair<std::string, int> { "glvq", 2 }, std::pair<std::string, int> { "glvq", 3 },
                                            std::pair<std::string, int> { "rtn", 3 }, std::pair<std::string, int> { "gptq", 2 },
