@@ -1,23 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/quant/companding.h"
 
+#include "core/quant/lattice_math.h"
+
 #include <ATen/ATen.h>
 
 namespace glvq::quant::mulaw {
-namespace {
-
-void ensureShape(at::Tensor& buffer, const at::Tensor& like)
-{
-    if (!buffer.defined() || buffer.sizes() != like.sizes() || buffer.scalar_type() != like.scalar_type()
-        || buffer.device() != like.device())
-        buffer = at::empty_like(like, at::MemoryFormat::Contiguous);
-}
-
-} // namespace
 
 void compressInto(const at::Tensor& magnitude, const at::Tensor& sign, double mu, at::Tensor& out)
 {
-    ensureShape(out, magnitude);
+    ensureBufferLike(out, magnitude);
     at::mul_out(out, magnitude, at::scalar_tensor(mu, magnitude.options()));
     out.log1p_().mul_(1.0 / std::log1p(mu)).mul_(sign);
 }
@@ -33,10 +25,10 @@ at::Tensor compress(const at::Tensor& x, double mu)
 
 void expandInto(const at::Tensor& v, double mu, bool derivatives, ExpansionWorkspace& w)
 {
-    ensureShape(w.sign, v);
-    ensureShape(w.magnitude, v);
-    ensureShape(w.rhoPowerMinusOne, v);
-    ensureShape(w.out.value, v);
+    ensureBufferLike(w.sign, v);
+    ensureBufferLike(w.magnitude, v);
+    ensureBufferLike(w.rhoPowerMinusOne, v);
+    ensureBufferLike(w.out.value, v);
     const double lnRho = std::log1p(mu);
     at::sign_out(w.sign, v);
     at::abs_out(w.magnitude, v);
@@ -47,8 +39,8 @@ void expandInto(const at::Tensor& v, double mu, bool derivatives, ExpansionWorks
     at::mul_out(w.out.value, w.rhoPowerMinusOne, w.sign).mul_(1.0 / mu);
     if (!derivatives)
         return;
-    ensureShape(w.out.dv, v);
-    ensureShape(w.out.dmu, v);
+    ensureBufferLike(w.out.dv, v);
+    ensureBufferLike(w.out.dmu, v);
     // ∂F⁻¹/∂v = ln ρ · ρ^{|v|} / μ = c·(ρ^{|v|} − 1) + c, c = ln ρ / μ
     const double c = lnRho / mu;
     w.out.dv.copy_(w.rhoPowerMinusOne).mul_(c).add_(c);

@@ -62,9 +62,7 @@ void GroupObjective::encodeInto(const at::Tensor& generator, const at::Tensor& g
         return;
     }
     const std::int64_t blocks = m_cols / m_dim;
-    if (!codes.defined() || codes.sizes() != m_subvectors.sizes() || codes.scalar_type() != at::kFloat
-        || codes.device() != m_subvectors.device())
-        codes = at::empty_like(m_subvectors);
+    ensureBufferLike(codes, m_subvectors);
     const auto codesByBlock = codes.view({m_rows, blocks, m_dim});
     auto target = m_subvectors.view({m_rows, m_cols}).clone(); // x with the earlier blocks' errors fed back
     const auto gT = onDevice(generator).t().contiguous();

@@ -59,8 +59,7 @@ at::Tensor transposedProduct(const at::Tensor& a, const at::Tensor& b)
 void babaiCodesInto(const at::Tensor& subvectors, const at::Tensor& generatorInverse, int bits, at::Tensor& codes)
 {
     const auto y = subvectors.to(at::kFloat).contiguous();
-    if (!codes.defined() || codes.sizes() != y.sizes() || codes.scalar_type() != at::kFloat || codes.device() != y.device())
-        codes = at::empty_like(y);
+    ensureBufferLike(codes, y);
     multiplySubvectors(y, generatorInverse.to(y.device(), at::kFloat).t().contiguous(), codes);
     // at::round rounds half to even (nearbyint), matching spec A20 in encoder and tests alike.
     codes.add_(codeOffset(bits)).round_().clamp_(0.0, static_cast<double>((1 << bits) - 1));
@@ -79,6 +78,13 @@ at::Tensor latticePoints(const at::Tensor& codes, const at::Tensor& generator, i
     auto out = at::empty_like(z);
     multiplySubvectors(z, generator.to(z.device(), at::kFloat).t().contiguous(), out);
     return out;
+}
+
+void ensureBufferLike(at::Tensor& buffer, const at::Tensor& like)
+{
+    if (!buffer.defined() || buffer.sizes() != like.sizes() || buffer.scalar_type() != like.scalar_type()
+        || buffer.device() != like.device())
+        buffer = at::empty_like(like, at::MemoryFormat::Contiguous);
 }
 
 at::Tensor roundToHalf(const at::Tensor& values) { return values.to(at::kHalf).to(values.scalar_type()); }

@@ -31,6 +31,10 @@ at::Tensor babaiCodes(const at::Tensor& subvectors, const at::Tensor& generatorI
 // Lattice points v = G (u − o_b) for every row of `codes` [ℓ, d]; returns [ℓ, d] fp32.
 at::Tensor latticePoints(const at::Tensor& codes, const at::Tensor& generator, int bits);
 
+// Workspace reuse: leaves `buffer` alone when it already has like's shape, dtype and device, else allocates a
+// contiguous tensor like it (values undefined). The learner's hot loops reuse buffers through this.
+void ensureBufferLike(at::Tensor& buffer, const at::Tensor& like);
+
 // Values rounded to the nearest fp16 (ties to even), returned in the input's dtype.
 at::Tensor roundToHalf(const at::Tensor& values);
 double roundToHalf(double value);
