@@ -33,6 +33,7 @@ struct glvq_gpu_layer_info {
     std::int32_t dim = 0;
     std::int32_t group_count = 0;
     bool all_linear = false;        // every group μ = 0: GEMV/GEMM run the linear fast path
+    bool tensor_cores = false;      // GEMV/GEMM on tensor cores: linear layers, and companded layers with d = 8
     std::uint64_t code_bytes = 0;   // code words in the GPU layout (what a GEMV streams from memory)
     std::uint64_t side_bytes = 0;   // groups, generators, row scales, sub-vector map
     std::uint64_t workspace_bytes = 0;

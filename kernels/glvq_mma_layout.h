@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The tensor-core GPU layout of a linear (companding-off) layer, built on the host at load time, and the
-// per-lane code extraction the CUDA kernel uses (host + device, so tests check it without a GPU).
+// The tensor-core GPU layout of a linear (companding-off) layer or of a companded d = 8 layer, built on the
+// host at load time, and the per-lane code extraction the CUDA kernels use (host + device, so tests check it
+// without a GPU).
 //
 // With μ = 0 the product is y_i = r_i Σ_g s_g Σ_j (u_ij − o_g) x̂_j with x̂ = Gᵀ x_k per sub-vector
 // (spec §5 fast path). The kernel feeds Z = u − o to `mma.sync.m16n8k16` as fp16 A fragments (half-integers
@@ -185,6 +186,25 @@ GLVQ_HD inline float glvq_mma_pair_code(std::uint32_t bits, std::uint32_t q, std
     return value * glvq_mma_pair_scale(bits, q) - glvq_mma_pair_bias(bits, q);
 }
 
+// ---- companded d = 8 layers: V = Z Gᵀ per sub-vector on mma.m16n8k8, then F⁻¹ per weight ----
+// The same code layout serves them: k-step s holds two 8-column sub-vectors, and pairs 4s + 2h (rows gid)
+// and 4s + 2h + 1 (rows gid + 8) of sub-vector h are exactly the two A registers of an m16n8k8 (columns
+// 2·tig + {0, 1}). B is Gᵀ: lane l holds G[gid][2·tig + i] in half i. The fp32 result V lands in the C
+// registers: element i of lane l is row gid + 8·(i / 2), lattice coordinate 2·tig + i mod 2.
+GLVQ_HD constexpr std::uint32_t glvq_mma_subvector_pair(std::uint32_t kstep, std::uint32_t half, std::uint32_t reg)
+{
+    return 4u * kstep + 2u * half + reg;
+}
+GLVQ_HD constexpr std::uint32_t glvq_mma_generator_entry(std::uint32_t lane, std::uint32_t i) // G row-major, d = 8
+{
+    return (lane / 4u) * 8u + 2u * (lane % 4u) + i;
+}
+GLVQ_HD constexpr std::uint32_t glvq_mma_result_row(std::uint32_t lane, std::uint32_t i) { return lane / 4u + 8u * (i / 2u); }
+GLVQ_HD constexpr std::uint32_t glvq_mma_result_coordinate(std::uint32_t lane, std::uint32_t i)
+{
+    return 2u * (lane % 4u) + i % 2u;
+}
+
 // ---- host side (kernels/cpu/glvq_mma_layout.cpp) ----
 
 struct glvq_mma_image {
@@ -200,8 +220,8 @@ struct glvq_mma_image {
     std::vector<float> row_scales;
 };
 
-// Builds the image of a packed layer whose groups all have μ = 0 (GLVQ_ERR_UNSUPPORTED otherwise). Checks
-// the layer (glvq_check_packed). Host memory about the size of the packed stream.
+// Builds the image of a packed layer (codes only: μ, G and the scales stay in the glvq_gpu_image of the same
+// layer). Checks the layer (glvq_check_packed). Host memory about the size of the packed stream.
 glvq_status glvq_mma_image_build(const glvq_packed_layer* layer, glvq_mma_image* image);
 
 glvq_mma_view glvq_mma_image_view(const glvq_mma_image& image);

@@ -33,9 +33,6 @@ glvq_status glvq_mma_image_build(const glvq_packed_layer* layer, glvq_mma_image*
     if (const glvq_status s = glvq_check_packed(layer); s != GLVQ_OK)
         return s;
     const glvq_packed_layer& L = *layer;
-    for (std::int32_t g = 0; g < L.group_count; ++g)
-        if (glvq_half_to_float(L.mu[g]) != 0.0f)
-            return glvq_fail(GLVQ_ERR_UNSUPPORTED, "mma image: group " + std::to_string(g) + " is companded (mu != 0)");
     glvq_mma_image& I = *image;
     I = glvq_mma_image {};
     I.rows = L.rows;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Dense decode on the GPU. Companded layers: one thread per (row, sub-vector) from the word-column layout;
-// linear layers (tensor-core layout only): unpack z = u − o, then r · s · G z in place. Neighbouring threads
+// Dense decode on the GPU. Layers with word columns (companded, d ≠ 8): one thread per (row, sub-vector);
+// layers whose codes live in the tensor-core layout only (linear, or companded with d = 8): unpack z = u − o,
+// then r · s · F⁻¹(G z) in place. Neighbouring threads
 // take neighbouring sub-vectors of one row, so the d-float runs they write form contiguous lines. Not on the inference path
 // (GEMV/GEMM never materialise Ŵ); used for export, dequantisation and checks.
 #include "kernels/cuda/glvq_cuda_check.cuh"
@@ -43,8 +44,8 @@ __global__ void __launch_bounds__(kBlock) glvq_decode_kernel(glvq_gpu_view v, fl
     }
 }
 
-// Linear layers keep only the tensor-core layout. Pass 1: z = u − o of every code into out, one thread per
-// (tile, k-block, lane) as the GEMV kernel reads them.
+// Tensor-core layout. Pass 1: z = u − o of every code into out, one thread per (tile, k-block, lane) as the
+// GEMV kernels read them.
 __global__ void __launch_bounds__(kBlock) glvq_mma_unpack_kernel(glvq_mma_view v, float* __restrict__ out)
 {
     const std::uint64_t tiles = static_cast<std::uint64_t>(v.rows_pad) / GLVQ_MMA_TILE_ROWS;
@@ -83,10 +84,9 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_unpack_kernel(glvq_mma_view v
     }
 }
 
-// Pass 2, in place: each (row, sub-vector) becomes r · s · G z (μ = 0: no companding).
+// Pass 2, in place: each (row, sub-vector) becomes r · s · F⁻¹(G z) (identity where μ = 0).
 template <int D>
-__global__ void __launch_bounds__(kBlock) glvq_linear_decode_kernel(glvq_gpu_view v, glvq_mma_view m,
-                                                                    float* __restrict__ out)
+__global__ void __launch_bounds__(kBlock) glvq_mma_decode_kernel(glvq_gpu_view v, float* __restrict__ out)
 {
     const std::uint64_t subcolumns = static_cast<std::uint64_t>(v.cols) / D;
     const std::uint64_t total = subcolumns * static_cast<std::uint64_t>(v.rows);
@@ -102,14 +102,15 @@ __global__ void __launch_bounds__(kBlock) glvq_linear_decode_kernel(glvq_gpu_vie
         for (int b = 0; b < D; ++b)
             z[b] = dst[b];
         const float* G = v.generators + static_cast<std::uint64_t>(g) * (D * D);
-        const float scale = __ldg(v.row_scales + row) * m.groups[g].scale;
+        const glvq_gpu_group grp = v.groups[g];
+        const float scale = __ldg(v.row_scales + row) * grp.scale;
 #pragma unroll
         for (int a = 0; a < D; ++a) {
             float s = 0.0f;
 #pragma unroll
             for (int b = 0; b < D; ++b)
                 s = fmaf(__ldg(G + a * D + b), z[b], s);
-            dst[a] = scale * s;
+            dst[a] = scale * glvq_gpu_expand(s, grp);
         }
     }
 }
@@ -125,11 +126,11 @@ template <int D>
 glvq_status launch(const glvq_gpu_layer* L, float* out, cudaStream_t stream)
 {
     const std::uint64_t total = static_cast<std::uint64_t>(L->view.cols / D) * static_cast<std::uint64_t>(L->view.rows);
-    if (L->all_linear) {
+    if (L->mma_codes) {
         const std::uint64_t units = static_cast<std::uint64_t>(L->mma.rows_pad / GLVQ_MMA_TILE_ROWS) * (L->mma.ksteps / 4) * 32u;
         glvq_mma_unpack_kernel<<<gridFor(L, units), kBlock, 0, stream>>>(L->mma, out);
         GLVQ_CUDA_CHECK_LAUNCH();
-        glvq_linear_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, L->mma, out);
+        glvq_mma_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, out);
     } else {
         glvq_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, out);
     }

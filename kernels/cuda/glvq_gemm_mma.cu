@@ -10,6 +10,7 @@
 // Thread-safety: launches on one layer must not overlap (shared fragment workspace).
 #include "kernels/cuda/glvq_cuda_check.cuh"
 #include "kernels/cuda/glvq_gpu_layer.cuh"
+#include "kernels/cuda/glvq_mma_device.cuh"
 #include "kernels/glvq_mma_layout.h"
 
 #include <cuda_fp16.h>
@@ -18,112 +19,10 @@
 
 namespace {
 
+using namespace glvq_mma_device;
+
 constexpr int kBlock = 128;
 constexpr int kWarpsPerBlock = kBlock / 32;
-// The fp16x2 pattern (1024, 1024): passed to the kernel as a parameter so that it stays in a register and
-// (code & mask) | magic is one LOP3 (a compile-time constant would need a second immediate).
-constexpr std::uint32_t kFp16Magic = 0x64006400u;
-
-// fp16 bit pattern of a positive, exactly representable normal value (compile time).
-GLVQ_HD constexpr std::uint32_t halfBits(float v)
-{
-    int e = 0;
-    while (v >= 2.0f) {
-        v *= 0.5f;
-        ++e;
-    }
-    while (v < 1.0f) {
-        v *= 2.0f;
-        --e;
-    }
-    return (static_cast<std::uint32_t>(e + 15) << 10) | static_cast<std::uint32_t>((v - 1.0f) * 1024.0f);
-}
-GLVQ_HD constexpr std::uint32_t halfPair(std::uint32_t h) { return h | (h << 16); }
-
-// (a & mask) | c in one LOP3: PTX lop3 with the mask as an immediate and c in a register. Written out because
-// the compiler otherwise spends two LOP3s on (a & mask) | 0x64006400 (two immediates do not fit one).
-template <std::uint32_t Mask>
-__device__ __forceinline__ std::uint32_t andOr(std::uint32_t a, std::uint32_t c)
-{
-    std::uint32_t d;
-    asm("lop3.b32 %0, %1, %2, %3, 0xEA;" : "=r"(d) : "r"(a), "n"(Mask), "r"(c));
-    return d;
-}
-
-// u − o of both codes of pair Q as an fp16x2 register: glvq_mma_pair_magic's bit pattern (one LOP3; two for
-// b = 3) and one HFMA2.
-template <int B, int Q>
-__device__ __forceinline__ std::uint32_t pairValue(const std::uint32_t (&w)[4], std::uint32_t magic)
-{
-    constexpr std::uint32_t e = glvq_mma_pair_e(B, Q);
-    constexpr std::uint32_t field = ((1u << glvq_mma_low_bits(B)) - 1u) << e;
-    constexpr std::uint32_t scale = halfPair(halfBits(glvq_mma_pair_scale(B, Q)));
-    constexpr std::uint32_t negBias = halfPair(halfBits(glvq_mma_pair_bias(B, Q)) | 0x8000u);
-    const std::uint32_t word = w[glvq_mma_pair_word(B, Q)];
-    const std::uint32_t src = glvq_mma_pair_rotated(B, Q) ? glvq_mma_rotl(word, 1) : word >> glvq_mma_right_shift(B);
-    std::uint32_t bits;
-    if constexpr (B == 3) {
-        constexpr std::uint32_t hiBit = 1u << (e + 2u);
-        const std::uint32_t withHigh = andOr<hiBit | (hiBit << 16)>(glvq_mma_rotl(w[2], glvq_mma_hi_rotation(Q / 4)), magic);
-        bits = andOr<field | (field << 16)>(src, withHigh);
-    } else {
-        bits = andOr<field | (field << 16)>(src, magic);
-    }
-    std::uint32_t out;
-    asm("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(out) : "r"(bits), "r"(scale), "r"(negBias));
-    return out;
-}
-
-__device__ __forceinline__ void mma16816(float (&d)[4], const std::uint32_t (&a)[4], uint2 b)
-{
-    asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b.x), "r"(b.y));
-}
-
-// ---- cp.async: each lane copies its own code run of a unit (group, k-block) into its warp's stage ----
-
-template <int N>
-__device__ __forceinline__ void copyAsync(std::uint32_t dst, const void* src)
-{
-    if constexpr (N == 16)
-        asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(dst), "l"(src) : "memory");
-    else
-        asm volatile("cp.async.ca.shared.global [%0], [%1], %2;" ::"r"(dst), "l"(src), "n"(N) : "memory");
-}
-__device__ __forceinline__ void commitCopies() { asm volatile("cp.async.commit_group;" ::: "memory"); }
-template <int N>
-__device__ __forceinline__ void waitCopies()
-{
-    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
-}
-
-// Stage layout: [tile][lane] 16-byte slots; a lane reads back only what it copied, so no barrier is needed.
-template <int B, int MT>
-__device__ __forceinline__ void copyUnit(const std::uint32_t* __restrict__ words, const glvq_mma_group& grp,
-                                         std::uint64_t tile0, std::uint32_t kb, int lane, uint4 (*stage)[32])
-{
-    // Tiles of one k-block are kblocks · 32 · b words apart; offsets inside a group fit 32 bits (checked when
-    // the image is built).
-    const std::uint32_t* first = words + grp.word_begin
-                                 + (static_cast<std::uint32_t>(tile0) * grp.kblocks + kb) * (32u * B);
-    const std::uint32_t stride = grp.kblocks * (32u * B);
-#pragma unroll
-    for (int t = 0; t < MT; ++t) {
-        const std::uint32_t* block = first + t * stride;
-        const std::uint32_t dst = static_cast<std::uint32_t>(__cvta_generic_to_shared(&stage[t][lane]));
-        if constexpr (B == 1) {
-            copyAsync<4>(dst, block + lane);
-        } else if constexpr (B == 2) {
-            copyAsync<8>(dst, block + 2 * lane);
-        } else if constexpr (B == 3) {
-            copyAsync<8>(dst, block + 2 * lane);
-            copyAsync<4>(dst + 8, block + 64 + lane);
-        } else {
-            copyAsync<16>(dst, block + 4 * lane);
-        }
-    }
-}
 
 template <int B, int S, int MT, int NT>
 __device__ __forceinline__ void kstep(const std::uint32_t (&w)[MT][4], const uint2 (&bf)[NT], std::uint32_t magic,
@@ -155,8 +54,6 @@ struct MmaShape {
     static constexpr int MT = NB >= 8 ? 2 : 4;                                                // row tiles
 };
 
-constexpr int kStages = 4; // units in flight per warp: 3 × MT × 32 × (4·b) bytes (3 KB at 2 bits, MT = 4)
-
 template <int NB>
 __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const uint2* __restrict__ xfrag,
                                                           const float* __restrict__ fscale, int batch,
@@ -173,31 +70,10 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
     const std::uint64_t g0 = (warp / row_blocks) * groups_per_chunk;
     const std::uint32_t g1 = static_cast<std::uint32_t>(
         min(g0 + groups_per_chunk, static_cast<std::uint64_t>(v.group_count)));
-    auto& mine = stages[warpInBlock];
-
-    // Producer: the next unit (group pg, k-block pkb) of this warp's chunk; an empty commit past the end keeps
-    // the group count uniform for wait_group.
-    std::uint32_t pg = static_cast<std::uint32_t>(g0);
-    std::uint32_t pkb = 0;
-    auto produce = [&](int stage) {
-        if (pg < g1) {
-            const glvq_mma_group grp = v.groups[pg];
-            switch (grp.bits) { // uniform across the warp
-            case 1: copyUnit<1, MT>(v.words, grp, tile0, pkb, lane, mine[stage]); break;
-            case 2: copyUnit<2, MT>(v.words, grp, tile0, pkb, lane, mine[stage]); break;
-            case 3: copyUnit<3, MT>(v.words, grp, tile0, pkb, lane, mine[stage]); break;
-            default: copyUnit<4, MT>(v.words, grp, tile0, pkb, lane, mine[stage]); break;
-            }
-            if (++pkb == grp.kblocks) {
-                pkb = 0;
-                ++pg;
-            }
-        }
-        commitCopies();
-    };
+    CodeRing<MT> ring {stages[warpInBlock], v.words, v.groups, tile0, g1, static_cast<std::uint32_t>(g0), 0, lane};
 #pragma unroll
     for (int s = 0; s < kStages - 1; ++s)
-        produce(s);
+        ring.produce(s);
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     // Programmatic dependent launch: the code copies above overlap the prep kernel; activation fragments,
     // group factors and y = 0 are read only after it has finished.
@@ -211,7 +87,7 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
     int stage = 0;
     glvq_mma_group grp = v.groups[min(cg, static_cast<std::uint32_t>(v.group_count - 1))];
     while (cg < g1) {
-        produce((stage + kStages - 1) % kStages);
+        ring.produce((stage + kStages - 1) % kStages);
         const std::uint32_t k0 = grp.kstep_begin + 4 * ckb;
         uint2 bf[4][NT];
 #pragma unroll
@@ -219,16 +95,8 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
 #pragma unroll
             for (int j = 0; j < NT; ++j)
                 bf[s][j] = __ldg(xfrag + (static_cast<std::uint64_t>(k0 + s) * GLVQ_MMA_MAX_NTILES + j) * 32 + lane);
-        waitCopies<kStages - 1>();
         std::uint32_t w[MT][4];
-#pragma unroll
-        for (int t = 0; t < MT; ++t) {
-            const uint4 q = mine[stage][t][lane];
-            w[t][0] = q.x;
-            w[t][1] = q.y;
-            w[t][2] = q.z;
-            w[t][3] = q.w;
-        }
+        ring.consume(stage, w);
         switch (grp.bits) {
         case 1: kblockProduct<1, MT, NT>(w, bf, magic, d); break;
         case 2: kblockProduct<2, MT, NT>(w, bf, magic, d); break;
@@ -388,15 +256,7 @@ template <int NB>
 glvq_status launchMma(const glvq_gpu_layer* L, int batch, float* y, cudaStream_t stream)
 {
     constexpr int MT = MmaShape<NB>::MT;
-    // Blocks of this kernel one SM holds (registers and shared memory decide); asked once per process.
-    static const int blocksPerSm = [] {
-        int n = 0;
-        if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, glvq_mma_kernel<NB>, kBlock, 0) != cudaSuccess) {
-            cudaGetLastError();
-            n = 4; // a safe guess; only the wave shape depends on it
-        }
-        return std::max(n, 1);
-    }();
+    static const int blocksPerSm = residentBlocksPerSm(glvq_mma_kernel<NB>, kBlock);
     const std::uint64_t resident = static_cast<std::uint64_t>(L->sm_count) * blocksPerSm * kWarpsPerBlock;
     const glvq_work_split s = glvq_split_work(L->mma.rows_pad, MT * GLVQ_MMA_TILE_ROWS, L->mma.group_count,
                                               kWarpsPerBlock, resident);

@@ -70,17 +70,19 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
     glvq_gpu_view& v = L->view;
     v = glvq_gpu_image_view(I); // scalars; pointers replaced below
     glvq_status s = GLVQ_OK;
-    // Linear layers stream codes only from the tensor-core layout (uploaded below): no word-column copy.
+    // Linear layers and companded d = 8 layers stream codes only from the tensor-core layout (uploaded below):
+    // no word-column copy.
+    L->all_linear = I.all_linear;
+    L->mma_codes = I.all_linear || I.dim == 8;
     static const std::vector<std::uint32_t> noWords;
-    if ((s = uploadVector(L, 0, I.all_linear ? noWords : I.words, &v.words)) != GLVQ_OK
+    if ((s = uploadVector(L, 0, L->mma_codes ? noWords : I.words, &v.words)) != GLVQ_OK
         || (s = uploadVector(L, 1, I.groups, &v.groups)) != GLVQ_OK
         || (s = uploadVector(L, 2, I.generators, &v.generators)) != GLVQ_OK
         || (s = uploadVector(L, 3, I.row_scales, &v.row_scales)) != GLVQ_OK
         || (s = uploadVector(L, 4, I.subvector_group, &v.subvector_group)) != GLVQ_OK)
         return s;
-    L->all_linear = I.all_linear;
     L->code_bytes = I.words.size() * sizeof(std::uint32_t);
-    if (I.all_linear) {
+    if (L->mma_codes) {
         glvq_mma_image M;
         if ((s = glvq_mma_image_build(host, &M)) != GLVQ_OK)
             return s;
@@ -90,6 +92,11 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
             return s;
         L->mma.generators = v.generators;
         L->mma.row_scales = v.row_scales;
+        // What a product streams: the tensor-core copy of the codes.
+        L->code_bytes = M.words.size() * sizeof(std::uint32_t);
+    }
+    if (I.all_linear) {
+        const glvq_mma_view& M = L->mma;
         const std::uint64_t fragBytes = static_cast<std::uint64_t>(M.ksteps) * GLVQ_MMA_MAX_NTILES * 32 * sizeof(uint2);
         const std::uint64_t scaleBytes = static_cast<std::uint64_t>(GLVQ_MMA_MAX_NTILES) * 4 * M.group_count * sizeof(float);
         GLVQ_CUDA_CHECK(cudaMalloc(&L->allocations[7], std::max<std::uint64_t>(fragBytes, 16)));
@@ -97,8 +104,6 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
         L->xfrag = static_cast<uint2*>(L->allocations[7]);
         L->fscale = static_cast<float*>(L->allocations[8]);
         L->workspace_bytes = fragBytes + scaleBytes;
-        // What a product streams: the tensor-core copy of the codes.
-        L->code_bytes = M.words.size() * sizeof(std::uint32_t);
     }
     L->side_bytes = I.groups.size() * sizeof(glvq_gpu_group) + I.generators.size() * sizeof(float)
                     + I.row_scales.size() * sizeof(float) + I.subvector_group.size() * sizeof(std::uint32_t);
@@ -145,6 +150,7 @@ glvq_status glvq_gpu_layer_get_info(const glvq_gpu_layer* layer, glvq_gpu_layer_
     info->dim = layer->view.dim;
     info->group_count = layer->view.group_count;
     info->all_linear = layer->all_linear;
+    info->tensor_cores = layer->mma_codes;
     info->code_bytes = layer->code_bytes;
     info->side_bytes = layer->side_bytes;
     info->workspace_bytes = layer->workspace_bytes;

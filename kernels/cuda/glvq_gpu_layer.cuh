@@ -10,10 +10,12 @@
 struct glvq_gpu_layer {
     glvq_gpu_view view;          // device pointers into the allocations below
     bool all_linear = true;
+    bool mma_codes = true;       // codes in the tensor-core layout only (linear layers, companded d = 8)
     int device = 0;
     int sm_count = 1;
-    // Tensor-core layout of an all-linear layer (glvq_mma_layout.h); generators and row scales are shared
-    // with `view`. xfrag: ksteps × GLVQ_MMA_MAX_NTILES × 32 uint2 activation fragments; fscale: 16 × groups.
+    // Tensor-core layout of the codes when mma_codes (glvq_mma_layout.h); generators and row scales are shared
+    // with `view`, and so is μ (view.groups). Linear layers only: xfrag, ksteps × GLVQ_MMA_MAX_NTILES × 32
+    // uint2 activation fragments, and fscale, 16 × groups.
     glvq_mma_view mma;
     uint2* xfrag = nullptr;
     float* fscale = nullptr;
@@ -48,6 +50,11 @@ glvq_status glvq_general_product(const glvq_gpu_layer* layer, const float* x, st
 // glvq_gemm_mma.cu.
 glvq_status glvq_mma_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                              cudaStream_t stream);
+
+// Tensor-core product of a companded layer with d = 8 (mma_codes) for one slice of ≤ 16 batch rows; y must
+// already be zero. glvq_gemm_mma_companded.cu.
+glvq_status glvq_mma_companded_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
+                                       cudaStream_t stream);
 
 // True for the lattice dimensions the general, decode and encode kernels are instantiated for.
 inline bool glvq_cuda_dim_supported(int d) { return d == 1 || d == 2 || d == 4 || d == 8 || d == 16 || d == 32; }

@@ -58,34 +58,28 @@ TEST(MmaLayout, MagicPatternMinusBiasIsTheCenteredCodeExactly)
 
 TEST(MmaLayout, ImageHoldsEveryCodeAtItsFragmentPosition)
 {
-    // Odd row count (padding rows), group widths that are not multiples of 64 (padded k-blocks), all widths.
-    const auto layer = kt::makeLayer(kt::uniformSpec(83, 8 * 45, 136, {3, 2, 1, 4, 2}, 8, 0, true, 31));
-    const auto view = layer.view();
-    glvq_mma_image image;
-    ASSERT_EQ(glvq_mma_image_build(&view, &image), GLVQ_OK) << glvq_last_error();
-    EXPECT_EQ(image.rows_pad, 128);
-    std::uint64_t words = 0;
-    for (const glvq_mma_group& G : image.groups) {
-        EXPECT_EQ(G.word_begin, words);
-        EXPECT_EQ(G.kblocks, (G.columns + 63) / 64);
-        words += static_cast<std::uint64_t>(image.rows_pad / 16) * G.kblocks * 32 * G.bits;
+    // Odd row count (padding rows), group widths that are not multiples of 64 (padded k-blocks), all widths;
+    // companded groups (the d = 8 companded kernel reads the same layout).
+    for (int companding : {0, 1}) {
+        const auto layer = kt::makeLayer(kt::uniformSpec(83, 8 * 45, 136, {3, 2, 1, 4, 2}, 8, companding, true, 31));
+        const auto view = layer.view();
+        glvq_mma_image image;
+        ASSERT_EQ(glvq_mma_image_build(&view, &image), GLVQ_OK) << glvq_last_error();
+        EXPECT_EQ(image.rows_pad, 128);
+        std::uint64_t words = 0;
+        for (const glvq_mma_group& G : image.groups) {
+            EXPECT_EQ(G.word_begin, words);
+            EXPECT_EQ(G.kblocks, (G.columns + 63) / 64);
+            words += static_cast<std::uint64_t>(image.rows_pad / 16) * G.kblocks * 32 * G.bits;
+        }
+        EXPECT_EQ(image.words.size(), words);
+        for (std::int64_t i = 0; i < layer.rows; ++i)
+            for (std::uint32_t j = 0; j < layer.cols; ++j)
+                ASSERT_EQ(glvq_mma_image_code(image, i, j), layer.codes[static_cast<std::size_t>(i * layer.cols + j)])
+                    << "row " << i << " column " << j;
+        EXPECT_EQ(image.row_scales[82], glvq_half_to_float(layer.rowScales[82]));
+        EXPECT_EQ(image.row_scales[83], 0.0f); // padding row
     }
-    EXPECT_EQ(image.words.size(), words);
-    for (std::int64_t i = 0; i < layer.rows; ++i)
-        for (std::uint32_t j = 0; j < layer.cols; ++j)
-            ASSERT_EQ(glvq_mma_image_code(image, i, j), layer.codes[static_cast<std::size_t>(i * layer.cols + j)])
-                << "row " << i << " column " << j;
-    EXPECT_EQ(image.row_scales[82], glvq_half_to_float(layer.rowScales[82]));
-    EXPECT_EQ(image.row_scales[83], 0.0f); // padding row
-}
-
-TEST(MmaLayout, CompandedLayersAreRefused)
-{
-    const auto layer = kt::makeLayer(kt::uniformSpec(16, 128, 64, {2}, 8, 2, true, 3));
-    const auto view = layer.view();
-    glvq_mma_image image;
-    EXPECT_EQ(glvq_mma_image_build(&view, &image), GLVQ_ERR_UNSUPPORTED);
-    EXPECT_NE(std::string(glvq_last_error()).find("companded"), std::string::npos);
 }
 
 } // namespace
