@@ -27,7 +27,7 @@ constexpr int kWarpsPerBlock = kBlock / 32;
 
 // Row tiles per warp: fewer for larger batches, whose accumulators and activations take the registers.
 template <int NB>
-constexpr int kTilesPerWarp = NB >= 8 ? 1 : NB >= 4 ? 2 : 4;
+constexpr int kTilesPerWarp = NB >= 8 ? 1 : NB >= 2 ? 2 : 4;
 
 // What a k-block's sub-vectors share: the group's B fragment (Gᵀ), compander and activation rows.
 template <int NB>
@@ -41,9 +41,14 @@ struct UnitInputs {
     std::uint32_t columns_left;        // group columns from the k-block's start (a multiple of 8)
 };
 
+// F⁻¹(v) as glvq_gpu_expand, in 4 instructions: FMUL (|v| is an operand modifier), MUFU.EX2 with flush to
+// zero (exp2f adds a denormal fix-up; the argument is ≥ 0 and the result ≥ 1, so nothing is lost), one FFMA
+// for (e − 1)/μ (one rounding instead of two) and a LOP3 for the sign.
 __device__ __forceinline__ float expand(float v, float log2Rho, float invMu)
 {
-    return copysignf((exp2f(fabsf(v) * log2Rho) - 1.0f) * invMu, v); // glvq_gpu_expand's formula
+    float e;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(e) : "f"(fabsf(v) * log2Rho));
+    return copysignf(fmaf(e, invMu, -invMu), v);
 }
 
 // Sub-vector 2S + H of the k-block (columns 16 S + 8 H .. + 7) for the warp's MT tiles.
