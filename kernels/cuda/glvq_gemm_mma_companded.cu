@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused decode + GEMV / GEMM for companded layers with d = 8, on tensor cores. The codes use the linear
 // path's layout and extraction (glvq_mma_layout.h); per tile of 16 rows and sub-vector of 8 columns:
-//   1. V = Z Gᵀ is one mma.m16n8k8: Z = u − o (half-integers) and G (stored as fp16) are exact in fp16, the
-//      products are exact and the sums fp32, so V matches the CPU's v = G z to fp32 rounding;
+//   1. V = Z Gᵀ is one mma.m16n8k8: Z = u − o (half-integers) and G (stored as fp16) are exact in fp16 and
+//      the products exact; the tensor cores' fp32 sums are not IEEE-rounded, so V may differ from the CPU's
+//      v = G z by a few ulp of the largest product, which F⁻¹'s slope amplifies (far below the 1e-3 contract);
 //   2. each lane expands its 4 values of V, ŵ/(r s) = F⁻¹(v) with one exp2 each (identity in μ = 0 groups),
 //      and adds ŵ/(r s) · (s_g x) into fp32 accumulators on the CUDA cores.
 // A weight then costs half a LOP3 and half an HFMA2 (codes), 1/128 of an mma, ~4 FP32 instructions and one
@@ -43,7 +44,7 @@ struct UnitInputs {
 
 // F⁻¹(v) as glvq_gpu_expand, in 4 instructions: FMUL (|v| is an operand modifier), MUFU.EX2 with flush to
 // zero (exp2f adds a denormal fix-up; the argument is ≥ 0 and the result ≥ 1, so nothing is lost), one FFMA
-// for (e − 1)/μ (one rounding instead of two) and a LOP3 for the sign.
+// for e/μ − 1/μ (no worse than rounding e − 1 first, which is exact for e ≤ 2 anyway) and a LOP3 for the sign.
 __device__ __forceinline__ float expand(float v, float log2Rho, float invMu)
 {
     float e;
@@ -142,9 +143,11 @@ __global__ void __launch_bounds__(kBlock)
         const float* G = v.generators + static_cast<std::uint64_t>(g) * 64u;
         UnitInputs<NB> in;
         in.magic = magic;
-        const __half2 gt = __floats2half2_rn(__ldg(G + glvq_mma_generator_entry(lane, 0)),
-                                             __ldg(G + glvq_mma_generator_entry(lane, 1))); // exact: G is fp16
-        in.generator = *reinterpret_cast<const std::uint32_t*>(&gt);
+        // fp16x2 of two G entries, the lower column in the low half (exact: G is stored as fp16).
+        const __half gLow = __float2half_rn(__ldg(G + glvq_mma_generator_entry(lane, 0)));
+        const __half gHigh = __float2half_rn(__ldg(G + glvq_mma_generator_entry(lane, 1)));
+        in.generator = static_cast<std::uint32_t>(__half_as_ushort(gLow))
+                       | (static_cast<std::uint32_t>(__half_as_ushort(gHigh)) << 16);
         in.log2_rho = companding.log2_rho;
         in.inv_mu = companding.inv_mu;
         in.scale = grp.scale;

@@ -7,6 +7,7 @@
 #include "kernels/glvq_layout.h"
 #include "kernels/glvq_packed_storage.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -167,6 +168,21 @@ inline double relativeError(const float* out, const std::vector<double>& ref)
         den += ref[k] * ref[k];
     }
     return den > 0.0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+// max_k |out_k − ref_k| / max_k |ref_k|: a fault confined to a few outputs (one tile, one batch row) that the
+// norm-wise relativeError would average away still shows here. NaN never passes.
+inline double maxRelativeError(const float* out, const std::vector<double>& ref)
+{
+    double worst = 0.0;
+    double scale = 0.0;
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+        if (!std::isfinite(out[k]))
+            return INFINITY;
+        worst = std::max(worst, std::abs(static_cast<double>(out[k]) - ref[k]));
+        scale = std::max(scale, std::abs(ref[k]));
+    }
+    return scale > 0.0 ? worst / scale : worst;
 }
 
 inline std::vector<float> randomActivations(std::size_t n, std::uint64_t seed)
