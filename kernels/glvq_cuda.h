@@ -27,13 +27,40 @@ using glvq_stream = CUstream_st*;
 
 struct glvq_gpu_layer; // opaque
 
+// Which fused product a layer runs on CUDA (glvq_gpu_layer_create chooses it from these two facts alone), so
+// tools can say how an exported model will run without a GPU.
+enum glvq_cuda_path : std::int32_t {
+    GLVQ_CUDA_PATH_TENSOR_LINEAR = 0,    // every μ = 0, any d: x̂ = Gᵀx, then integer codes × x̂ on tensor cores
+    GLVQ_CUDA_PATH_TENSOR_COMPANDED = 1, // d = 8: V = Z Gᵀ on tensor cores, then one exp2 per weight
+    GLVQ_CUDA_PATH_GENERAL = 2,          // companded, d ∈ {1, 2, 4, 16, 32}: v = G z on the CUDA cores
+    GLVQ_CUDA_PATH_UNSUPPORTED = 3,      // companded, other d: GEMV/GEMM/decode return GLVQ_ERR_UNSUPPORTED
+};
+constexpr glvq_cuda_path glvq_cuda_product_path(std::int32_t dim, bool all_linear)
+{
+    if (all_linear)
+        return GLVQ_CUDA_PATH_TENSOR_LINEAR;
+    if (dim == 8)
+        return GLVQ_CUDA_PATH_TENSOR_COMPANDED;
+    const bool general = dim == 1 || dim == 2 || dim == 4 || dim == 16 || dim == 32;
+    return general ? GLVQ_CUDA_PATH_GENERAL : GLVQ_CUDA_PATH_UNSUPPORTED;
+}
+constexpr const char* glvq_cuda_path_name(glvq_cuda_path path)
+{
+    switch (path) {
+    case GLVQ_CUDA_PATH_TENSOR_LINEAR: return "tensor-core linear";
+    case GLVQ_CUDA_PATH_TENSOR_COMPANDED: return "tensor-core companded";
+    case GLVQ_CUDA_PATH_GENERAL: return "general";
+    default: return "unsupported";
+    }
+}
+
 struct glvq_gpu_layer_info {
     std::int64_t rows = 0;
     std::int64_t cols = 0;
     std::int32_t dim = 0;
     std::int32_t group_count = 0;
     bool all_linear = false;        // every group μ = 0: GEMV/GEMM run the linear fast path
-    bool tensor_cores = false;      // GEMV/GEMM on tensor cores: linear layers, and companded layers with d = 8
+    glvq_cuda_path path = GLVQ_CUDA_PATH_UNSUPPORTED; // the fused product GEMV/GEMM run
     std::uint64_t code_bytes = 0;   // code words in the GPU layout (what a GEMV streams from memory)
     std::uint64_t side_bytes = 0;   // groups, generators, row scales, sub-vector map
     std::uint64_t workspace_bytes = 0;

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// glvq inspect MODEL.h5 [--json]: what an exported file holds — model, method, bit widths, per-layer bits and
+// glvq inspect MODEL.h5 [--json]: what an exported file holds — model, method, bit widths, companding (μ), the
+// CUDA product each layer will run (kernels/glvq_cuda.h decides it from d and μ alone), per-layer bits and
 // errors, and where the bytes go (codes, side information, full-precision tensors, the rest).
 #include "app/cli/commands.h"
 #include "core/pipeline/export_model.h"
+#include "core/quant/glvq_codes.h"
+#include "kernels/glvq_cuda.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <vector>
 
 namespace glvq::cli {
 
@@ -17,7 +22,8 @@ const CommandSpec& inspectSpec()
     static const CommandSpec spec {
         "inspect",
         "MODEL.h5 [--json]",
-        "Describe an exported quantized model: method, bit histogram, per-layer bits and errors, file composition.",
+        "Describe an exported quantized model: method, bit histogram, companding, how its layers run on a GPU, "
+        "per-layer bits and errors, file composition.",
         { "MODEL.h5" },
         { { "json", "", "print machine-readable JSON on stdout" } },
         {},
@@ -25,21 +31,52 @@ const CommandSpec& inspectSpec()
     return spec;
 }
 
+namespace {
+
+// How a layer runs on CUDA under `glvq eval/bench --kernels auto`: the fused product glvq_gpu_layer_create will
+// choose for a GLVQ layer, "decoded" (dense cuBLAS after decoding) for the other methods.
+std::string cudaProductOf(const quant::LayerCodes& codes, std::vector<float>& companderMus, std::int64_t& groups)
+{
+    const auto* glvqCodes = dynamic_cast<const quant::GlvqLayerCodes*>(&codes);
+    if (!glvqCodes)
+        return "decoded";
+    bool allLinear = true;
+    for (const auto& group : glvqCodes->groups()) {
+        ++groups;
+        if (group.mu != 0.0f) {
+            allLinear = false;
+            companderMus.push_back(group.mu);
+        }
+    }
+    return glvq_cuda_path_name(glvq_cuda_product_path(glvqCodes->dim(), allLinear));
+}
+
+} // namespace
+
 int runInspect(const ParsedArgs& args, const CancelToken&)
 {
     const std::filesystem::path path = args.positional[0];
     const auto model = pipeline::importModel(path);
     const auto c = pipeline::measureComposition(path);
     std::map<int, std::uint64_t> histogram; // bits -> weights
+    std::map<std::string, int> cudaProducts; // path -> layers
+    std::vector<float> companderMus;         // μ of every companded GLVQ group
+    std::int64_t glvqGroups = 0;
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& layer : model.layers) {
+        const std::size_t companded = companderMus.size();
+        const std::int64_t groupsBefore = glvqGroups;
+        const std::string cudaProduct = cudaProductOf(*layer.codes, companderMus, glvqGroups);
+        ++cudaProducts[cudaProduct];
         const auto decoded = layer.codes->decode();
         const auto rows = decoded.size(0);
         const auto cols = decoded.size(1);
         layers.push_back({ { "name", layer.name }, { "method", layer.codes->method() }, { "rows", rows }, { "cols", cols },
                            { "bits_per_weight", layer.codes->bitsPerWeight() },
                            { "side_bits_per_weight", layer.codes->sideBitsPerWeight() },
-                           { "weight_mse", layer.weightMse }, { "output_relative_error", layer.outputRelativeError } });
+                           { "weight_mse", layer.weightMse }, { "output_relative_error", layer.outputRelativeError },
+                           { "groups", glvqGroups - groupsBefore }, { "companded_groups", companderMus.size() - companded },
+                           { "cuda_product", cudaProduct } });
         // Code bits per weight without side info is the group-width mix of this layer.
         const double codeBits = layer.codes->bitsPerWeight() - layer.codes->sideBitsPerWeight();
         histogram[int(codeBits + 0.5)] += std::uint64_t(rows * cols);
@@ -56,7 +93,15 @@ int runInspect(const ParsedArgs& args, const CancelToken&)
         { "file_bits_per_quantized_weight", c.fileBitsPerQuantizedWeight() },
         { "file_bits_per_weight", c.fileBitsPerWeight() },
     };
+    nlohmann::json companding = { { "groups", glvqGroups }, { "companded_groups", companderMus.size() } };
+    if (!companderMus.empty()) {
+        std::sort(companderMus.begin(), companderMus.end());
+        companding["mu_min"] = companderMus.front();
+        companding["mu_median"] = companderMus[companderMus.size() / 2];
+        companding["mu_max"] = companderMus.back();
+    }
     const nlohmann::json output = { { "metadata", model.metadata }, { "bits_histogram", hist }, { "layers", layers },
+                                    { "companding", companding }, { "cuda_products", cudaProducts },
                                     { "composition", composition }, { "results", model.results } };
     if (args.has("json")) {
         auto trimmed = output;
@@ -75,6 +120,16 @@ int runInspect(const ParsedArgs& args, const CancelToken&)
     std::printf("bits        ");
     for (auto [bits, count] : histogram)
         std::printf("%d-bit: %llu weights  ", bits, static_cast<unsigned long long>(count));
+    std::printf("\n");
+    if (glvqGroups > 0 && companderMus.empty())
+        std::printf("companding  off in all %lld groups\n", static_cast<long long>(glvqGroups));
+    else if (glvqGroups > 0)
+        std::printf("companding  mu > 0 in %zu of %lld groups (mu median %.3g, range %.3g to %.3g)\n", companderMus.size(),
+                    static_cast<long long>(glvqGroups), companderMus[companderMus.size() / 2], companderMus.front(),
+                    companderMus.back());
+    std::printf("cuda        fused products on a GPU:");
+    for (const auto& [path, count] : cudaProducts)
+        std::printf("  %s %d layers", path.c_str(), count);
     std::printf("\n");
     for (const auto& layer : layers)
         std::printf("  %-34s %5lldx%-5lld %-6s %.4f b/w (side %.4f)  w-mse %.3e  out-err %s\n",

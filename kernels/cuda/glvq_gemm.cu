@@ -14,7 +14,7 @@ glvq_status glvq_gemm_cuda(const glvq_gpu_layer* layer, const float* x, std::int
 {
     if (!layer || !x || !y || batch < 1)
         return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, "glvq_gemm_cuda: need a layer, x, y and batch >= 1");
-    if (!layer->all_linear && !glvq_cuda_dim_supported(layer->view.dim))
+    if (layer->path == GLVQ_CUDA_PATH_UNSUPPORTED)
         return glvq_fail(GLVQ_ERR_UNSUPPORTED, "glvq_gemm_cuda: companded layer with d=" + std::to_string(layer->view.dim)
                                                    + " (CUDA handles d = 1, 2, 4, 8, 16, 32)");
     int device = -1;
@@ -30,12 +30,12 @@ glvq_status glvq_gemm_cuda(const glvq_gpu_layer* layer, const float* x, std::int
         const float* xs = x + static_cast<std::int64_t>(t0) * cols;
         float* ys = y + static_cast<std::int64_t>(t0) * rows;
         glvq_status s = GLVQ_OK;
-        if (layer->all_linear) {
+        if (layer->path == GLVQ_CUDA_PATH_TENSOR_LINEAR) {
             s = glvq_mma_product(layer, xs, slice, ys, stream);
         } else {
             GLVQ_CUDA_CHECK(cudaMemsetAsync(ys, 0, static_cast<std::size_t>(slice) * rows * sizeof(float), stream));
-            s = layer->mma_codes ? glvq_mma_companded_product(layer, xs, slice, ys, stream)
-                                 : glvq_general_product(layer, xs, slice, ys, stream);
+            s = layer->path == GLVQ_CUDA_PATH_TENSOR_COMPANDED ? glvq_mma_companded_product(layer, xs, slice, ys, stream)
+                                                                : glvq_general_product(layer, xs, slice, ys, stream);
         }
         if (s != GLVQ_OK)
             return s;

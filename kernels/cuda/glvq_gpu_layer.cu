@@ -73,7 +73,8 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
     // Linear layers and companded d = 8 layers stream codes only from the tensor-core layout (uploaded below):
     // no word-column copy.
     L->all_linear = I.all_linear;
-    L->mma_codes = I.all_linear || I.dim == 8;
+    L->path = glvq_cuda_product_path(I.dim, I.all_linear);
+    L->mma_codes = L->path == GLVQ_CUDA_PATH_TENSOR_LINEAR || L->path == GLVQ_CUDA_PATH_TENSOR_COMPANDED;
     static const std::vector<std::uint32_t> noWords;
     if ((s = uploadVector(L, 0, L->mma_codes ? noWords : I.words, &v.words)) != GLVQ_OK
         || (s = uploadVector(L, 1, I.groups, &v.groups)) != GLVQ_OK
@@ -150,7 +151,7 @@ glvq_status glvq_gpu_layer_get_info(const glvq_gpu_layer* layer, glvq_gpu_layer_
     info->dim = layer->view.dim;
     info->group_count = layer->view.group_count;
     info->all_linear = layer->all_linear;
-    info->tensor_cores = layer->mma_codes;
+    info->path = layer->path;
     info->code_bytes = layer->code_bytes;
     info->side_bytes = layer->side_bytes;
     info->workspace_bytes = layer->workspace_bytes;

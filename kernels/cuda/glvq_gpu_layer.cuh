@@ -10,7 +10,8 @@
 struct glvq_gpu_layer {
     glvq_gpu_view view;          // device pointers into the allocations below
     bool all_linear = true;
-    bool mma_codes = true;       // codes in the tensor-core layout only (linear layers, companded d = 8)
+    glvq_cuda_path path = GLVQ_CUDA_PATH_TENSOR_LINEAR; // glvq_cuda_product_path(dim, all_linear)
+    bool mma_codes = true;       // codes in the tensor-core layout only (both tensor-core paths)
     int device = 0;
     int sm_count = 1;
     // Tensor-core layout of the codes when mma_codes (glvq_mma_layout.h); generators and row scales are shared

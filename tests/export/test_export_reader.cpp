@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sys/wait.h>
 
 namespace {
@@ -99,7 +100,10 @@ TEST(ExportReader, RtnExportDecodesInPythonAndDequantizesExactly)
 
     const auto [inspectCode, inspectOut] = run(std::string(GLVQ_CLI_PATH) + " inspect '" + h5.string() + "' --json");
     ASSERT_EQ(inspectCode, 0) << inspectOut;
-    EXPECT_GT(nlohmann::json::parse(inspectOut)["composition"]["code_bytes"].get<double>(), 0);
+    const auto inspected = nlohmann::json::parse(inspectOut);
+    EXPECT_GT(inspected["composition"]["code_bytes"].get<double>(), 0);
+    // RTN layers have no fused kernel: on a GPU they run decoded (dense).
+    EXPECT_EQ(inspected["cuda_products"], (nlohmann::json { { "decoded", inspected["layers"].size() } })) << inspectOut;
 }
 
 TEST(ExportReader, GlvqExportDecodesInPython)
@@ -129,6 +133,25 @@ TEST(ExportReader, GlvqExportDecodesInPython)
     EXPECT_GT(bench["model_result"]["tokens_per_second"].get<double>(), 0.0);
     EXPECT_GT(bench["baseline_result"]["tokens_per_second"].get<double>(), 0.0);
     EXPECT_NE(bench["layers"].get<std::string>().find("fused CPU reference"), std::string::npos) << benchOut;
+
+    // glvq inspect says how each layer will run on a GPU: d = 8 GLVQ layers on tensor cores, companded (the
+    // default learns μ) unless every group of the layer ended with μ = 0.
+    const auto [inspectCode, inspectOut] = run(std::string(GLVQ_CLI_PATH) + " inspect '" + h5.string() + "' --json");
+    ASSERT_EQ(inspectCode, 0) << inspectOut;
+    const auto inspected = nlohmann::json::parse(inspectOut);
+    std::int64_t groups = 0, companded = 0;
+    std::map<std::string, int> products;
+    for (const auto& layer : inspected["layers"]) {
+        groups += layer["groups"].get<std::int64_t>();
+        companded += layer["companded_groups"].get<std::int64_t>();
+        const bool linear = layer["companded_groups"].get<std::int64_t>() == 0;
+        EXPECT_EQ(layer["cuda_product"], linear ? "tensor-core linear" : "tensor-core companded") << layer.dump();
+        ++products[layer["cuda_product"].get<std::string>()];
+    }
+    EXPECT_EQ(groups, inspected["companding"]["groups"].get<std::int64_t>());
+    EXPECT_EQ(companded, inspected["companding"]["companded_groups"].get<std::int64_t>());
+    EXPECT_GT(companded, 0) << "learnable μ starts at 1";
+    EXPECT_EQ(inspected["cuda_products"], nlohmann::json(products));
 }
 
 TEST(ExportReader, E8ExportsDecodeInPython)

@@ -219,16 +219,16 @@ TEST_F(CudaKernels, UnsupportedDimensionsAndBadArgumentsAreReported)
     glvq_gpu_layer_info info;
     ASSERT_EQ(glvq_gpu_layer_get_info(gLinear.layer, &info), GLVQ_OK);
     EXPECT_TRUE(info.all_linear);
-    EXPECT_TRUE(info.tensor_cores);
+    EXPECT_EQ(info.path, GLVQ_CUDA_PATH_TENSOR_LINEAR);
     EXPECT_EQ(info.rows, 10);
     EXPECT_GT(info.code_bytes, 0u);
     ASSERT_EQ(glvq_gpu_layer_get_info(gCompanded.layer, &info), GLVQ_OK);
-    EXPECT_FALSE(info.tensor_cores) << "companded d = 3 runs the general kernel";
+    EXPECT_EQ(info.path, GLVQ_CUDA_PATH_UNSUPPORTED) << "companded d = 3";
     const auto companded8 = kt::makeLayer(kt::uniformSpec(10, 64, 32, {2, 3}, 8, 1, true, 7));
     GpuLayer gCompanded8(companded8);
     ASSERT_EQ(glvq_gpu_layer_get_info(gCompanded8.layer, &info), GLVQ_OK);
     EXPECT_FALSE(info.all_linear);
-    EXPECT_TRUE(info.tensor_cores) << "companded d = 8 runs on tensor cores";
+    EXPECT_EQ(info.path, GLVQ_CUDA_PATH_TENSOR_COMPANDED);
 }
 
 TEST(CudaBuild, EntryPointsReportWhyThereIsNoCuda)

@@ -2,6 +2,7 @@
 // The tensor-core layout (glvq_mma_layout.h) on the host: every code of a layer comes back through the
 // kernel's own extraction path (rotate/shift, LOP3 into an fp16 mantissa) at the position the PTX fragment
 // order gives it, and the fp16 constants turn the magic pattern into u − o exactly.
+#include "kernels/glvq_cuda.h"
 #include "kernels/glvq_half.h"
 #include "kernels/glvq_mma_layout.h"
 #include "tests/kernels/kernel_fixtures.h"
@@ -80,6 +81,19 @@ TEST(MmaLayout, ImageHoldsEveryCodeAtItsFragmentPosition)
         EXPECT_EQ(image.row_scales[82], glvq_half_to_float(layer.rowScales[82]));
         EXPECT_EQ(image.row_scales[83], 0.0f); // padding row
     }
+}
+
+TEST(CudaPath, FollowsCompandingAndDimension)
+{
+    // What glvq_gpu_layer_create will run, known without a GPU (glvq inspect reports it).
+    for (int d : {1, 2, 3, 4, 8, 16, 32, 64})
+        EXPECT_EQ(glvq_cuda_product_path(d, true), GLVQ_CUDA_PATH_TENSOR_LINEAR) << "d=" << d;
+    EXPECT_EQ(glvq_cuda_product_path(8, false), GLVQ_CUDA_PATH_TENSOR_COMPANDED);
+    for (int d : {1, 2, 4, 16, 32})
+        EXPECT_EQ(glvq_cuda_product_path(d, false), GLVQ_CUDA_PATH_GENERAL) << "d=" << d;
+    for (int d : {3, 64})
+        EXPECT_EQ(glvq_cuda_product_path(d, false), GLVQ_CUDA_PATH_UNSUPPORTED) << "d=" << d;
+    EXPECT_STREQ(glvq_cuda_path_name(GLVQ_CUDA_PATH_TENSOR_COMPANDED), "tensor-core companded");
 }
 
 } // namespace
