@@ -31,18 +31,17 @@ struct glvq_gpu_layer; // opaque
 // tools can say how an exported model will run without a GPU.
 enum glvq_cuda_path : std::int32_t {
     GLVQ_CUDA_PATH_TENSOR_LINEAR = 0,    // every μ = 0, any d: x̂ = Gᵀx, then integer codes × x̂ on tensor cores
-    GLVQ_CUDA_PATH_TENSOR_COMPANDED = 1, // d = 8: V = Z Gᵀ on tensor cores, then one exp2 per weight
-    GLVQ_CUDA_PATH_GENERAL = 2,          // companded, d ∈ {1, 2, 4, 16, 32}: v = G z on the CUDA cores
+    GLVQ_CUDA_PATH_TENSOR_COMPANDED = 1, // d ∈ {1, 2, 4, 8}: V = Z Gᵀ on tensor cores, then one exp2 per weight
+    GLVQ_CUDA_PATH_GENERAL = 2,          // companded, d ∈ {16, 32}: v = G z on the CUDA cores
     GLVQ_CUDA_PATH_UNSUPPORTED = 3,      // companded, other d: GEMV/GEMM/decode return GLVQ_ERR_UNSUPPORTED
 };
 constexpr glvq_cuda_path glvq_cuda_product_path(std::int32_t dim, bool all_linear)
 {
     if (all_linear)
         return GLVQ_CUDA_PATH_TENSOR_LINEAR;
-    if (dim == 8)
+    if (dim == 1 || dim == 2 || dim == 4 || dim == 8)
         return GLVQ_CUDA_PATH_TENSOR_COMPANDED;
-    const bool general = dim == 1 || dim == 2 || dim == 4 || dim == 16 || dim == 32;
-    return general ? GLVQ_CUDA_PATH_GENERAL : GLVQ_CUDA_PATH_UNSUPPORTED;
+    return dim == 16 || dim == 32 ? GLVQ_CUDA_PATH_GENERAL : GLVQ_CUDA_PATH_UNSUPPORTED;
 }
 constexpr const char* glvq_cuda_path_name(glvq_cuda_path path)
 {

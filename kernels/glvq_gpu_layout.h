@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The word-column GPU layout of companded layers with d ≠ 8 (the general kernel and decode read it), built on the host
-// from the packed export stream (glvq_layout.h) when a layer is loaded, and its index maths (host + device).
+// The word-column GPU layout of companded layers with d = 16 or 32 (the general kernel and decode read it),
+// built on the host from the packed export stream (glvq_layout.h) when a layer is loaded, and its index maths
+// (host + device).
 //
 //  - Word columns. Group g keeps cpw = floor(32 / b) codes per 32-bit word (32, 16, 10, 8 for b = 1..4),
 //    code p of a word at bits [b·p, b·p + b), LSB-first, codes never straddling. Row i of group g has
@@ -9,7 +10,7 @@
 //    So lane l of a warp reading row base + l reads consecutive words: every load is a full 128-byte line.
 //    rows_pad = rows rounded up to GLVQ_GPU_ROW_TILE; padding rows and codes are zero.
 //
-// Linear layers (all μ = 0) and companded layers with d = 8 use the tensor-core layout instead
+// Linear layers (all μ = 0) and companded layers with d ≤ 8 use the tensor-core layout instead
 // (glvq_mma_layout.h); the per-group side info below serves every layer. Thread-safety: pure
 // functions and plain data.
 #include "kernels/glvq_half.h"

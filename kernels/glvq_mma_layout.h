@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The tensor-core GPU layout of a linear (companding-off) layer or of a companded d = 8 layer, built on the
+// The tensor-core GPU layout of a linear (companding-off) layer or of a companded layer with d ≤ 8, built on the
 // host at load time, and the per-lane code extraction the CUDA kernels use (host + device, so tests check it
 // without a GPU).
 //
@@ -186,18 +186,23 @@ GLVQ_HD inline float glvq_mma_pair_code(std::uint32_t bits, std::uint32_t q, std
     return value * glvq_mma_pair_scale(bits, q) - glvq_mma_pair_bias(bits, q);
 }
 
-// ---- companded d = 8 layers: V = Z Gᵀ per sub-vector on mma.m16n8k8, then F⁻¹ per weight ----
-// The same code layout serves them: k-step s holds two 8-column sub-vectors, and pairs 4s + 2h (rows gid)
-// and 4s + 2h + 1 (rows gid + 8) of sub-vector h are exactly the two A registers of an m16n8k8 (columns
-// 2·tig + {0, 1}). B is Gᵀ: lane l holds G[gid][2·tig + i] in half i. The fp32 result V lands in the C
-// registers: element i of lane l is row gid + 8·(i / 2), lattice coordinate 2·tig + i mod 2.
-GLVQ_HD constexpr std::uint32_t glvq_mma_subvector_pair(std::uint32_t kstep, std::uint32_t half, std::uint32_t reg)
+// ---- companded layers, d ∈ {1, 2, 4, 8}: V = Z B per 8-column chunk on mma.m16n8k8, then F⁻¹ per weight ----
+// The same code layout serves them: k-step s holds two 8-column chunks, and pairs 4s + 2h (rows gid) and
+// 4s + 2h + 1 (rows gid + 8) of chunk h are exactly the two A registers of an m16n8k8 (columns 2·tig + {0, 1}).
+// B is the 8 × 8 block diagonal of 8/d copies of Gᵀ, so V holds G z of each of the chunk's 8/d sub-vectors:
+// lane l holds B[2·tig + i][gid] in half i. The fp32 result V lands in the C registers: element i of lane l
+// is row gid + 8·(i / 2), chunk column 2·tig + i mod 2.
+GLVQ_HD constexpr std::uint32_t glvq_mma_chunk_pair(std::uint32_t kstep, std::uint32_t half, std::uint32_t reg)
 {
     return 4u * kstep + 2u * half + reg;
 }
-GLVQ_HD constexpr std::uint32_t glvq_mma_generator_entry(std::uint32_t lane, std::uint32_t i) // G row-major, d = 8
+// Index into G (d × d, row-major) of half i of lane l's B register, or −1 where B is zero (off the diagonal
+// blocks): B[k][n] = G[n mod d][k mod d] when k and n lie in the same sub-vector (k / d = n / d).
+GLVQ_HD constexpr std::int32_t glvq_mma_generator_entry(std::uint32_t lane, std::uint32_t i, std::uint32_t d)
 {
-    return (lane / 4u) * 8u + 2u * (lane % 4u) + i;
+    const std::uint32_t n = lane / 4u;
+    const std::uint32_t k = 2u * (lane % 4u) + i;
+    return k / d == n / d ? static_cast<std::int32_t>((n % d) * d + k % d) : -1;
 }
 GLVQ_HD constexpr std::uint32_t glvq_mma_result_row(std::uint32_t lane, std::uint32_t i) { return lane / 4u + 8u * (i / 2u); }
 GLVQ_HD constexpr std::uint32_t glvq_mma_result_coordinate(std::uint32_t lane, std::uint32_t i)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Dense decode on the GPU. Layers with word columns (companded, d ≠ 8): one thread per (row, sub-vector);
-// layers whose codes live in the tensor-core layout only (linear, or companded with d = 8): unpack z = u − o,
-// then r · s · F⁻¹(G z) in place. Neighbouring threads
+// Dense decode on the GPU. Layers with word columns (companded, d = 16 or 32): one thread per (row,
+// sub-vector); layers whose codes live in the tensor-core layout only (linear, or companded with d ≤ 8): unpack
+// z = u − o, then r · s · F⁻¹(G z) in place. Neighbouring threads
 // take neighbouring sub-vectors of one row, so the d-float runs they write form contiguous lines. Not on the inference path
 // (GEMV/GEMM never materialise Ŵ); used for export, dequantisation and checks.
 #include "kernels/cuda/glvq_cuda_check.cuh"

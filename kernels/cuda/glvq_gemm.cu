@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Fused decode + GEMV / GEMM on the GPU: the public entry points. Linear layers (every μ = 0) run on tensor
-// cores (glvq_gemm_mma.cu: x̂ = Gᵀx, then integer codes × x̂); companded layers with d = 8 (the default
-// configuration) also run on tensor cores (glvq_gemm_mma_companded.cu: V = Z Gᵀ, then one exp2 per weight);
-// other companded layers run the general kernel (glvq_gemm_general.cu: v = G z on the CUDA cores).
+// Fused decode + GEMV / GEMM on the GPU: the public entry points, one path per layer (glvq_cuda_product_path).
+// Linear layers (every μ = 0) run on tensor cores (glvq_gemm_mma.cu: x̂ = Gᵀx, then integer codes × x̂);
+// companded layers with d ∈ {1, 2, 4, 8} (d = 8 with learned μ is the default configuration) also run on tensor
+// cores (glvq_gemm_mma_companded.cu: V = Z Gᵀ, then one exp2 per weight); companded layers with d = 16 or 32
+// run the general kernel (glvq_gemm_general.cu: v = G z on the CUDA cores).
 #include "kernels/cuda/glvq_cuda_check.cuh"
 #include "kernels/cuda/glvq_gpu_layer.cuh"
 
@@ -34,8 +35,9 @@ glvq_status glvq_gemm_cuda(const glvq_gpu_layer* layer, const float* x, std::int
             s = glvq_mma_product(layer, xs, slice, ys, stream);
         } else {
             GLVQ_CUDA_CHECK(cudaMemsetAsync(ys, 0, static_cast<std::size_t>(slice) * rows * sizeof(float), stream));
-            s = layer->path == GLVQ_CUDA_PATH_TENSOR_COMPANDED ? glvq_mma_companded_product(layer, xs, slice, ys, stream)
-                                                                : glvq_general_product(layer, xs, slice, ys, stream);
+            const bool tensorCores = layer->path == GLVQ_CUDA_PATH_TENSOR_COMPANDED;
+            s = tensorCores ? glvq_mma_companded_product(layer, xs, slice, ys, stream)
+                            : glvq_general_product(layer, xs, slice, ys, stream);
         }
         if (s != GLVQ_OK)
             return s;

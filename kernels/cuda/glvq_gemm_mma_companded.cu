@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Fused decode + GEMV / GEMM for companded layers with d = 8, on tensor cores. The codes use the linear
-// path's layout and extraction (glvq_mma_layout.h); per tile of 16 rows and sub-vector of 8 columns:
-//   1. V = Z Gᵀ is one mma.m16n8k8: Z = u − o (half-integers) and G (stored as fp16) are exact in fp16 and
-//      the products exact; the tensor cores' fp32 sums are not IEEE-rounded, so V may differ from the CPU's
-//      v = G z by a few ulp of the largest product, which F⁻¹'s slope amplifies (far below the 1e-3 contract);
+// Fused decode + GEMV / GEMM for companded layers with d ∈ {1, 2, 4, 8}, on tensor cores. The codes use the
+// linear path's layout and extraction (glvq_mma_layout.h); per tile of 16 rows and chunk of 8 columns:
+//   1. V = Z B is one mma.m16n8k8, B the block diagonal of 8/d copies of Gᵀ (Gᵀ itself at d = 8): Z = u − o
+//      (half-integers) and G (stored as fp16) are exact in fp16 and the products exact; the tensor cores'
+//      fp32 sums are not IEEE-rounded, so V may differ from the CPU's v = G z by a few ulp of the largest
+//      product, which F⁻¹'s slope amplifies (far below the 1e-3 contract);
 //   2. each lane expands its 4 values of V, ŵ/(r s) = F⁻¹(v) with one exp2 each (identity in μ = 0 groups),
 //      and adds ŵ/(r s) · (s_g x) into fp32 accumulators on the CUDA cores.
 // A weight then costs half a LOP3 and half an HFMA2 (codes), 1/128 of an mma, ~4 FP32 instructions and one
 // MUFU.EX2, whose rate (16 per SM and clock) is the floor of this path, against d + 8 instructions on the
-// CUDA cores for the general kernel (glvq_gemm_general.cu), which serves the other lattice dimensions.
+// CUDA cores for the general kernel (glvq_gemm_general.cu), which serves d = 16 and 32.
 // Partial sums meet in y (zeroed by the caller) through atomicAdd: the last bits of y may differ between runs.
 #include "kernels/cuda/glvq_cuda_check.cuh"
 #include "kernels/cuda/glvq_gpu_layer.cuh"
@@ -30,16 +31,19 @@ constexpr int kWarpsPerBlock = kBlock / 32;
 template <int NB>
 constexpr int kTilesPerWarp = NB >= 8 ? 1 : NB >= 2 ? 2 : 4;
 
-// What a k-block's sub-vectors share: the group's B fragment (Gᵀ), compander and activation rows.
+// What a k-block's chunks share: the group's B fragment, compander and activation rows.
 template <int NB>
 struct UnitInputs {
     std::uint32_t magic;
-    std::uint32_t generator; // fp16x2 (G[gid][2 tig], G[gid][2 tig + 1])
+    std::uint32_t generator; // fp16x2 (B[2 tig][gid], B[2 tig + 1][gid]), glvq_mma_generator_entry
     float log2_rho;          // F⁻¹(v) = sign(v) (2^{|v| log2 ρ} − 1) / μ
     float inv_mu;
     float scale;                       // s_g
-    const float* x[NB];                // row t of x at the lane's first column of the k-block (2 tig)
-    std::uint32_t columns_left;        // group columns from the k-block's start (a multiple of 8)
+    const float* x;                    // row 0 of x at the lane's first column of the k-block (2 tig)
+    std::uint32_t cols;                // row stride of x
+    std::uint32_t last_row;            // batch − 1: rows t ≥ batch re-read it (their sums are not stored)
+    std::uint32_t lane_column;         // 2 tig: the lane's first column within a chunk
+    std::uint32_t columns_left;        // group columns from the k-block's start (a multiple of d)
 };
 
 // F⁻¹(v) as glvq_gpu_expand, in 4 instructions: FMUL (|v| is an operand modifier), MUFU.EX2 with flush to
@@ -52,31 +56,50 @@ __device__ __forceinline__ float expand(float v, float log2Rho, float invMu)
     return copysignf(fmaf(e, invMu, -invMu), v);
 }
 
-// Sub-vector 2S + H of the k-block (columns 16 S + 8 H .. + 7) for the warp's MT tiles.
+// Offset of batch row t in x; rows t ≥ batch re-read the last row (their sums are never stored).
+template <int NB>
+__device__ __forceinline__ std::uint64_t rowOffset(int t, const UnitInputs<NB>& in)
+{
+    return static_cast<std::uint64_t>(min(static_cast<std::uint32_t>(t), in.last_row)) * in.cols;
+}
+
+// Chunk 2S + H of the k-block (columns 16 S + 8 H .. + 7) for the warp's MT tiles.
 template <int B, int S, int H, int MT, int NB, bool Companded>
-__device__ __forceinline__ void subvector(const std::uint32_t (&w)[MT][4], const UnitInputs<NB>& in,
-                                          float (&acc)[MT][NB][2])
+__device__ __forceinline__ void chunk(const std::uint32_t (&w)[MT][4], const UnitInputs<NB>& in,
+                                      float (&acc)[MT][NB][2])
 {
     constexpr std::uint32_t first = 16 * S + 8 * H;
     if (first >= in.columns_left) // padding of the group's last k-block: zero codes would not decode to zero
         return;
     float xs[NB][2];
+    if (first + 8 <= in.columns_left) { // the whole chunk is in the group (always when the width is a multiple of 8)
 #pragma unroll
-    for (int t = 0; t < NB; ++t) {
-        xs[t][0] = in.scale * __ldg(in.x[t] + first);
-        xs[t][1] = in.scale * __ldg(in.x[t] + first + 1);
+        for (int t = 0; t < NB; ++t) {
+            const float* xt = in.x + rowOffset(t, in);
+            xs[t][0] = in.scale * __ldg(xt + first);
+            xs[t][1] = in.scale * __ldg(xt + first + 1);
+        }
+    } else { // d < 8 and a width that is not a multiple of 8: x = 0 on the padding (never read past the group)
+        const std::uint32_t inside = in.columns_left - first;
+#pragma unroll
+        for (int t = 0; t < NB; ++t) {
+            const float* xt = in.x + rowOffset(t, in);
+#pragma unroll
+            for (int i = 0; i < 2; ++i)
+                xs[t][i] = in.lane_column + i < inside ? in.scale * __ldg(xt + first + i) : 0.0f;
+        }
     }
 #pragma unroll
     for (int m = 0; m < MT; ++m) {
         float v[4];
-        mma1688(v, pairValue<B, glvq_mma_subvector_pair(S, H, 0)>(w[m], in.magic),
-                pairValue<B, glvq_mma_subvector_pair(S, H, 1)>(w[m], in.magic), in.generator);
+        mma1688(v, pairValue<B, glvq_mma_chunk_pair(S, H, 0)>(w[m], in.magic),
+                pairValue<B, glvq_mma_chunk_pair(S, H, 1)>(w[m], in.magic), in.generator);
         if constexpr (Companded) {
 #pragma unroll
             for (int i = 0; i < 4; ++i)
                 v[i] = expand(v[i], in.log2_rho, in.inv_mu);
         }
-        // v[i]: row gid + 8 (i / 2), coordinate 2 tig + i mod 2 (glvq_mma_result_row / _coordinate).
+        // v[i]: row gid + 8 (i / 2), chunk column 2 tig + i mod 2 (glvq_mma_result_row / _coordinate).
 #pragma unroll
         for (int t = 0; t < NB; ++t) {
             acc[m][t][0] = fmaf(v[1], xs[t][1], fmaf(v[0], xs[t][0], acc[m][t][0]));
@@ -89,27 +112,27 @@ template <int B, int MT, int NB, bool Companded, int... SH>
 __device__ __forceinline__ void unitProduct(const std::uint32_t (&w)[MT][4], const UnitInputs<NB>& in,
                                             float (&acc)[MT][NB][2], std::integer_sequence<int, SH...>)
 {
-    (subvector<B, SH / 2, SH % 2, MT, NB, Companded>(w, in, acc), ...);
+    (chunk<B, SH / 2, SH % 2, MT, NB, Companded>(w, in, acc), ...);
 }
 
 template <int MT, int NB>
 __device__ __forceinline__ void unitProduct(std::uint32_t bits, bool companded, const std::uint32_t (&w)[MT][4],
                                             const UnitInputs<NB>& in, float (&acc)[MT][NB][2])
 {
-    constexpr auto subvectors = std::make_integer_sequence<int, GLVQ_MMA_KBLOCK / 8>();
+    constexpr auto chunks = std::make_integer_sequence<int, GLVQ_MMA_KBLOCK / 8>();
     if (companded) {
         switch (bits) { // uniform across the warp
-        case 1: unitProduct<1, MT, NB, true>(w, in, acc, subvectors); break;
-        case 2: unitProduct<2, MT, NB, true>(w, in, acc, subvectors); break;
-        case 3: unitProduct<3, MT, NB, true>(w, in, acc, subvectors); break;
-        default: unitProduct<4, MT, NB, true>(w, in, acc, subvectors); break;
+        case 1: unitProduct<1, MT, NB, true>(w, in, acc, chunks); break;
+        case 2: unitProduct<2, MT, NB, true>(w, in, acc, chunks); break;
+        case 3: unitProduct<3, MT, NB, true>(w, in, acc, chunks); break;
+        default: unitProduct<4, MT, NB, true>(w, in, acc, chunks); break;
         }
     } else {
         switch (bits) {
-        case 1: unitProduct<1, MT, NB, false>(w, in, acc, subvectors); break;
-        case 2: unitProduct<2, MT, NB, false>(w, in, acc, subvectors); break;
-        case 3: unitProduct<3, MT, NB, false>(w, in, acc, subvectors); break;
-        default: unitProduct<4, MT, NB, false>(w, in, acc, subvectors); break;
+        case 1: unitProduct<1, MT, NB, false>(w, in, acc, chunks); break;
+        case 2: unitProduct<2, MT, NB, false>(w, in, acc, chunks); break;
+        case 3: unitProduct<3, MT, NB, false>(w, in, acc, chunks); break;
+        default: unitProduct<4, MT, NB, false>(w, in, acc, chunks); break;
         }
     }
 }
@@ -140,24 +163,28 @@ __global__ void __launch_bounds__(kBlock)
     for (std::uint32_t g = static_cast<std::uint32_t>(g0); g < g1; ++g) {
         const glvq_mma_group grp = v.groups[g];
         const glvq_gpu_group companding = side[g];
-        const float* G = v.generators + static_cast<std::uint64_t>(g) * 64u;
+        const std::uint32_t d = static_cast<std::uint32_t>(v.dim);
+        const float* G = v.generators + static_cast<std::uint64_t>(g) * d * d;
         UnitInputs<NB> in;
         in.magic = magic;
-        // fp16x2 of two G entries, the lower column in the low half (exact: G is stored as fp16).
-        const __half gLow = __float2half_rn(__ldg(G + glvq_mma_generator_entry(lane, 0)));
-        const __half gHigh = __float2half_rn(__ldg(G + glvq_mma_generator_entry(lane, 1)));
+        // fp16x2 of two B entries, the lower row in the low half (exact: G is stored as fp16).
+        const std::int32_t eLow = glvq_mma_generator_entry(lane, 0, d);
+        const std::int32_t eHigh = glvq_mma_generator_entry(lane, 1, d);
+        const __half gLow = __float2half_rn(eLow >= 0 ? __ldg(G + eLow) : 0.0f);
+        const __half gHigh = __float2half_rn(eHigh >= 0 ? __ldg(G + eHigh) : 0.0f);
         in.generator = static_cast<std::uint32_t>(__half_as_ushort(gLow))
                        | (static_cast<std::uint32_t>(__half_as_ushort(gHigh)) << 16);
         in.log2_rho = companding.log2_rho;
         in.inv_mu = companding.inv_mu;
         in.scale = grp.scale;
+        in.lane_column = 2 * (lane % 4);
+        in.cols = static_cast<std::uint32_t>(v.cols);
+        in.last_row = static_cast<std::uint32_t>(batch - 1);
         const bool companded = companding.mu != 0.0f;
         for (std::uint32_t kb = 0; kb < grp.kblocks; ++kb) {
             ring.produce((stage + kStages - 1) % kStages);
             const std::uint32_t column = grp.first_column + kb * GLVQ_MMA_KBLOCK + 2 * (lane % 4);
-#pragma unroll
-            for (int t = 0; t < NB; ++t) // batch rows ≥ batch re-read the last row; their sums are not stored
-                in.x[t] = x + static_cast<std::int64_t>(t < batch ? t : batch - 1) * v.cols + column;
+            in.x = x + column;
             in.columns_left = grp.columns - kb * GLVQ_MMA_KBLOCK;
             std::uint32_t w[MT][4];
             ring.consume(stage, w);
@@ -206,8 +233,8 @@ glvq_status launch(const glvq_gpu_layer* L, const float* x, int batch, float* y,
 glvq_status glvq_mma_companded_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                                        cudaStream_t stream)
 {
-    if (layer->mma.dim != 8)
-        return glvq_fail(GLVQ_ERR_UNSUPPORTED, "companded tensor-core product: d must be 8");
+    if (layer->path != GLVQ_CUDA_PATH_TENSOR_COMPANDED)
+        return glvq_fail(GLVQ_ERR_UNSUPPORTED, "companded tensor-core product: d must be 1, 2, 4 or 8");
     switch (glvq_batch_tile(batch)) {
     case 1: return launch<1>(layer, x, batch, y, stream);
     case 2: return launch<2>(layer, x, batch, y, stream);

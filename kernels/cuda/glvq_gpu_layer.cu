@@ -70,8 +70,8 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
     glvq_gpu_view& v = L->view;
     v = glvq_gpu_image_view(I); // scalars; pointers replaced below
     glvq_status s = GLVQ_OK;
-    // Linear layers and companded d = 8 layers stream codes only from the tensor-core layout (uploaded below):
-    // no word-column copy.
+    // Layers on either tensor-core path stream codes only from the tensor-core layout (uploaded below): no
+    // word-column copy.
     L->all_linear = I.all_linear;
     L->path = glvq_cuda_product_path(I.dim, I.all_linear);
     L->mma_codes = L->path == GLVQ_CUDA_PATH_TENSOR_LINEAR || L->path == GLVQ_CUDA_PATH_TENSOR_COMPANDED;

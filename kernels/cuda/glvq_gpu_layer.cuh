@@ -52,7 +52,7 @@ glvq_status glvq_general_product(const glvq_gpu_layer* layer, const float* x, st
 glvq_status glvq_mma_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                              cudaStream_t stream);
 
-// Tensor-core product of a companded layer with d = 8 (mma_codes) for one slice of ≤ 16 batch rows; y must
+// Tensor-core product of a companded layer with d ∈ {1, 2, 4, 8} for one slice of ≤ 16 batch rows; y must
 // already be zero. glvq_gemm_mma_companded.cu.
 glvq_status glvq_mma_companded_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                                        cudaStream_t stream);

@@ -83,6 +83,7 @@ std::vector<kt::LayerSpec> cudaSpecs(int companding, std::uint64_t seed)
         kt::uniformSpec(300, 384, 96, {2, 3}, 32, companding, true, seed + 3),
         kt::uniformSpec(130, 50, 10, {3, 1}, 2, companding, true, seed + 4),
         kt::uniformSpec(129, 84, 12, {4, 3, 2}, 4, companding, false, seed + 5),
+        kt::uniformSpec(45, 45, 13, {4, 2, 3, 1}, 1, companding, true, seed + 6),
     };
 }
 
