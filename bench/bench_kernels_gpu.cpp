@@ -7,8 +7,8 @@
 //     accumulated) and that as % of the device-to-device copy bandwidth measured in this run;
 //   - cuBLAS fp16 GEMV (cublasGemmEx, fp32 accumulate, rotated the same way) and the speed-up;
 //   - batch-8 GEMM against cuBLAS batch 8; the relative error of the timed kernel against the CPU reference.
-// Then companded layers (d = 8, tensor cores) on the two large shapes, and the Babai encode of a 4096 x 11008
-// layer.
+// Then companded layers (tensor cores; d = 8 at 2 and 4 bits, d = 2 at 2 bits) on the two large shapes, and the
+// Babai encode of a 4096 x 11008 layer.
 // Usage: bench_kernels_gpu [--markdown FILE] [--iters N] [--quick] [--only N K BITS]
 // --only times one GLVQ shape and width (GEMV and batch-8 GEMM), e.g. under a profiler.
 #include "kernels/glvq_cuda.h"
@@ -147,9 +147,9 @@ struct GlvqTiming {
     double gemvUs = 0, gemmUs = 0, gemvBytes = 0, relErr = 0;
 };
 
-GlvqTiming glvqTiming(std::int64_t n, std::int64_t k, std::uint8_t bits, int companding, int batch)
+GlvqTiming glvqTiming(std::int64_t n, std::int64_t k, std::uint8_t bits, int companding, int batch, int dim = 8)
 {
-    const auto layer = kt::makeLayer(kt::uniformSpec(n, k, 128, {bits}, 8, companding, true, 11 + bits));
+    const auto layer = kt::makeLayer(kt::uniformSpec(n, k, 128, {bits}, dim, companding, true, 11 + bits));
     const auto view = layer.view();
     std::vector<glvq_gpu_layer*> copies(1);
     CHECK_GLVQ(glvq_gpu_layer_create(&view, &copies[0]));
@@ -290,22 +290,23 @@ int main(int argc, char** argv)
             }
         }
     }
-    // Companded layers (the default configuration: learned μ), d = 8: V = Z Gᵀ on tensor cores, one exp2 per
-    // weight (the MUFU rate is this path's floor).
-    std::snprintf(line, sizeof line, "\nCompanded (mu in [1, 255]), d = 8, tensor-core path:\n\n| W (n x k) | bits | "
+    // Companded layers (the default configuration: learned μ, d = 8; and d = 2): V = Z Gᵀ on tensor cores,
+    // one exp2 per weight (the MUFU rate is this path's floor).
+    std::snprintf(line, sizeof line, "\nCompanded (mu in [1, 255]), tensor-core path:\n\n| W (n x k) | d | bits | "
                   "GLVQ us | cuBLAS fp16 us | speed-up | batch-8 GLVQ us | batch-8 speed-up | rel err |\n"
-                  "|---|---|---|---|---|---|---|---|\n");
+                  "|---|---|---|---|---|---|---|---|---|\n");
     out += line;
     std::fputs(line, stdout);
     for (const auto& [n, k] : quick ? std::vector<std::pair<std::int64_t, std::int64_t>> {{8192, 28672}}
                                     : std::vector<std::pair<std::int64_t, std::int64_t>> {{8192, 28672}, {28672, 8192}}) {
         const double fp16 = cublasUs(handle, n, k, 1);
         const double fp16b8 = cublasUs(handle, n, k, 8);
-        for (std::uint8_t bits : {2, 4}) {
-            const GlvqTiming c = glvqTiming(n, k, bits, 1, 8);
-            std::snprintf(line, sizeof line, "| %lld x %lld | %d | %.1f | %.1f | %.2f | %.1f | %.2f | %.1e |\n",
-                          static_cast<long long>(n), static_cast<long long>(k), bits, c.gemvUs, fp16, fp16 / c.gemvUs,
-                          c.gemmUs, fp16b8 / c.gemmUs, c.relErr);
+        // d = 2 (the smallest side information, docs/benchmarks.md) runs the same kernel with a block-diagonal B.
+        for (const auto& [dim, bits] : {std::pair<int, std::uint8_t> {8, 2}, {8, 4}, {2, 2}}) {
+            const GlvqTiming c = glvqTiming(n, k, bits, 1, 8, dim);
+            std::snprintf(line, sizeof line, "| %lld x %lld | %d | %d | %.1f | %.1f | %.2f | %.1f | %.2f | %.1e |\n",
+                          static_cast<long long>(n), static_cast<long long>(k), dim, bits, c.gemvUs, fp16,
+                          fp16 / c.gemvUs, c.gemmUs, fp16b8 / c.gemmUs, c.relErr);
             out += line;
             std::fputs(line, stdout);
             std::fflush(stdout);

@@ -10,7 +10,7 @@
 //    So lane l of a warp reading row base + l reads consecutive words: every load is a full 128-byte line.
 //    rows_pad = rows rounded up to GLVQ_GPU_ROW_TILE; padding rows and codes are zero.
 //
-// Linear layers (all μ = 0) and companded layers with d ≤ 8 use the tensor-core layout instead
+// Linear layers (all μ = 0) and companded layers with d ∈ {1, 2, 4, 8} use the tensor-core layout instead
 // (glvq_mma_layout.h); the per-group side info below serves every layer. Thread-safety: pure
 // functions and plain data.
 #include "kernels/glvq_half.h"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// The tensor-core GPU layout of a linear (companding-off) layer or of a companded layer with d ≤ 8, built on the
-// host at load time, and the per-lane code extraction the CUDA kernels use (host + device, so tests check it
-// without a GPU).
+// The tensor-core GPU layout of a linear (companding-off) layer or of a companded layer with d ∈ {1, 2, 4, 8},
+// built on the host at load time, and the per-lane code extraction the CUDA kernels use (host + device, so
+// tests check it without a GPU). Groups are padded to whole 64-column k-blocks: nothing for the usual
+// 128-column groups, but a 13-column group of a d = 1 layer takes 64 columns of codes.
 //
 // With μ = 0 the product is y_i = r_i Σ_g s_g Σ_j (u_ij − o_g) x̂_j with x̂ = Gᵀ x_k per sub-vector
 // (spec §5 fast path). The kernel feeds Z = u − o to `mma.sync.m16n8k16` as fp16 A fragments (half-integers
@@ -197,7 +198,8 @@ GLVQ_HD constexpr std::uint32_t glvq_mma_chunk_pair(std::uint32_t kstep, std::ui
     return 4u * kstep + 2u * half + reg;
 }
 // Index into G (d × d, row-major) of half i of lane l's B register, or −1 where B is zero (off the diagonal
-// blocks): B[k][n] = G[n mod d][k mod d] when k and n lie in the same sub-vector (k / d = n / d).
+// blocks): B[k][n] = G[n mod d][k mod d] when k and n lie in the same sub-vector (k / d = n / d). d must divide
+// 8 (1, 2, 4 or 8); other d are not on this path (glvq_cuda_product_path).
 GLVQ_HD constexpr std::int32_t glvq_mma_generator_entry(std::uint32_t lane, std::uint32_t i, std::uint32_t d)
 {
     const std::uint32_t n = lane / 4u;

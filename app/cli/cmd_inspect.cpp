@@ -34,7 +34,7 @@ const CommandSpec& inspectSpec()
 namespace {
 
 // How a layer runs on CUDA under `glvq eval/bench --kernels auto`: the fused product glvq_gpu_layer_create will
-// choose for a GLVQ layer, "decoded" (dense cuBLAS after decoding) for the other methods.
+// choose for a GLVQ layer, "decoded" (dense cuBLAS after decoding, no fused kernel) for the other methods.
 std::string cudaProductOf(const quant::LayerCodes& codes, std::vector<float>& companderMus, std::int64_t& groups)
 {
     const auto* glvqCodes = dynamic_cast<const quant::GlvqLayerCodes*>(&codes);
@@ -75,7 +75,8 @@ int runInspect(const ParsedArgs& args, const CancelToken&)
                            { "bits_per_weight", layer.codes->bitsPerWeight() },
                            { "side_bits_per_weight", layer.codes->sideBitsPerWeight() },
                            { "weight_mse", layer.weightMse }, { "output_relative_error", layer.outputRelativeError },
-                           { "groups", glvqGroups - groupsBefore }, { "companded_groups", companderMus.size() - companded },
+                           { "glvq_groups", glvqGroups - groupsBefore },
+                           { "companded_groups", companderMus.size() - companded },
                            { "cuda_product", cudaProduct } });
         // Code bits per weight without side info is the group-width mix of this layer.
         const double codeBits = layer.codes->bitsPerWeight() - layer.codes->sideBitsPerWeight();
@@ -127,7 +128,7 @@ int runInspect(const ParsedArgs& args, const CancelToken&)
         std::printf("companding  mu > 0 in %zu of %lld groups (mu median %.3g, range %.3g to %.3g)\n", companderMus.size(),
                     static_cast<long long>(glvqGroups), companderMus[companderMus.size() / 2], companderMus.front(),
                     companderMus.back());
-    std::printf("cuda        fused products on a GPU:");
+    std::printf("cuda        products on a GPU:");
     for (const auto& [path, count] : cudaProducts)
         std::printf("  %s %d layers", path.c_str(), count);
     std::printf("\n");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Dense decode on the GPU. Layers with word columns (companded, d = 16 or 32): one thread per (row,
-// sub-vector); layers whose codes live in the tensor-core layout only (linear, or companded with d ≤ 8): unpack
-// z = u − o, then r · s · F⁻¹(G z) in place. Neighbouring threads
+// sub-vector); layers whose codes live in the tensor-core layout only (linear, or companded with d ∈ {1, 2, 4,
+// 8}): unpack z = u − o, then r · s · F⁻¹(G z) in place. Neighbouring threads
 // take neighbouring sub-vectors of one row, so the d-float runs they write form contiguous lines. Not on the inference path
 // (GEMV/GEMM never materialise Ŵ); used for export, dequantisation and checks.
 #include "kernels/cuda/glvq_cuda_check.cuh"
@@ -131,8 +131,10 @@ glvq_status launch(const glvq_gpu_layer* L, float* out, cudaStream_t stream)
         glvq_mma_unpack_kernel<<<gridFor(L, units), kBlock, 0, stream>>>(L->mma, out);
         GLVQ_CUDA_CHECK_LAUNCH();
         glvq_mma_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, out);
-    } else {
+    } else if constexpr (D == 16 || D == 32) { // word columns: the general path's layers only
         glvq_decode_kernel<D><<<gridFor(L, total), kBlock, 0, stream>>>(L->view, out);
+    } else {
+        return glvq_fail(GLVQ_ERR_UNSUPPORTED, "glvq_decode_cuda: no word columns for d < 16");
     }
     GLVQ_CUDA_CHECK_LAUNCH();
     return GLVQ_OK;

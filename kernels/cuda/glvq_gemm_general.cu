@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// General fused decode + GEMV/GEMM: any mix of companded (μ > 0) and linear groups. One warp = 32 rows (one
+// General fused decode + GEMV/GEMM for companded layers with d = 16 or 32 (smaller d run on tensor cores,
+// glvq_gemm_mma_companded.cu): any mix of companded (μ > 0) and linear groups. One warp = 32 rows (one
 // per lane) × a chunk of groups; per group the warp stages G in shared memory (every lane reads the same
 // entry: broadcast, no bank conflicts), then each lane decodes its row sub-vector by sub-vector:
 // z from the code words, v = G z (d FMAs per weight on CUDA cores), F⁻¹ with one exp2, × x.
@@ -83,13 +84,9 @@ glvq_status launchForBatch(const glvq_gpu_layer* L, const float* x, int batch, f
 glvq_status glvq_general_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                                  cudaStream_t stream)
 {
-    switch (layer->view.dim) {
-    case 1: return launchForBatch<1>(layer, x, batch, y, stream);
-    case 2: return launchForBatch<2>(layer, x, batch, y, stream);
-    case 4: return launchForBatch<4>(layer, x, batch, y, stream);
-    case 8: return launchForBatch<8>(layer, x, batch, y, stream);
-    case 16: return launchForBatch<16>(layer, x, batch, y, stream);
-    case 32: return launchForBatch<32>(layer, x, batch, y, stream);
-    default: return glvq_fail(GLVQ_ERR_UNSUPPORTED, "general product: d not instantiated");
-    }
+    // Only layers on this path have word columns (glvq_cuda_product_path: companded, d = 16 or 32).
+    if (layer->path != GLVQ_CUDA_PATH_GENERAL)
+        return glvq_fail(GLVQ_ERR_UNSUPPORTED, "general product: the layer is not on the general path");
+    return layer->view.dim == 16 ? launchForBatch<16>(layer, x, batch, y, stream)
+                                 : launchForBatch<32>(layer, x, batch, y, stream);
 }

@@ -79,7 +79,10 @@ __device__ __forceinline__ void chunk(const std::uint32_t (&w)[MT][4], const Uni
             xs[t][0] = in.scale * __ldg(xt + first);
             xs[t][1] = in.scale * __ldg(xt + first + 1);
         }
-    } else { // d < 8 and a width that is not a multiple of 8: x = 0 on the padding (never read past the group)
+    } else { // d < 8 and a width that is not a multiple of 8: x = 0 on the padding (never read past the group).
+        // The padding's V is G (−o), a legal code vector's value, so F⁻¹ of it is finite and meets x = 0 as 0.
+        // (Compiled into every instantiation as a runtime branch: as a template parameter, ptxas 13 spilled at
+        // batch 1.)
         const std::uint32_t inside = in.columns_left - first;
 #pragma unroll
         for (int t = 0; t < NB; ++t) {

@@ -57,5 +57,3 @@ glvq_status glvq_mma_product(const glvq_gpu_layer* layer, const float* x, std::i
 glvq_status glvq_mma_companded_product(const glvq_gpu_layer* layer, const float* x, std::int32_t batch, float* y,
                                        cudaStream_t stream);
 
-// True for the lattice dimensions the general, decode and encode kernels are instantiated for.
-inline bool glvq_cuda_dim_supported(int d) { return d == 1 || d == 2 || d == 4 || d == 8 || d == 16 || d == 32; }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Device pieces shared by the two tensor-core products (glvq_gemm_mma.cu: linear layers, one mma.m16n8k16
-// per k-step on x̂ = Gᵀx; glvq_gemm_mma_companded.cu: companded layers with d ≤ 8, one mma.m16n8k8 per
-// 8-column chunk for V = Z Gᵀ): code extraction into fp16 fragments (glvq_mma_layout.h), the mma wrappers, and the per-warp
+// per k-step on x̂ = Gᵀx; glvq_gemm_mma_companded.cu: companded layers with d ∈ {1, 2, 4, 8}, one
+// mma.m16n8k8 per 8-column chunk for V = Z Gᵀ): code extraction into fp16 fragments (glvq_mma_layout.h), the mma wrappers, and the per-warp
 // cp.async ring that streams each lane's code runs. Internal to kernels/cuda; device code only.
 #include "kernels/glvq_mma_layout.h"
 

@@ -142,7 +142,7 @@ TEST(ExportReader, GlvqExportDecodesInPython)
     std::int64_t groups = 0, companded = 0;
     std::map<std::string, int> products;
     for (const auto& layer : inspected["layers"]) {
-        groups += layer["groups"].get<std::int64_t>();
+        groups += layer["glvq_groups"].get<std::int64_t>();
         companded += layer["companded_groups"].get<std::int64_t>();
         const bool linear = layer["companded_groups"].get<std::int64_t>() == 0;
         EXPECT_EQ(layer["cuda_product"], linear ? "tensor-core linear" : "tensor-core companded") << layer.dump();

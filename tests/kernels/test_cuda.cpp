@@ -214,6 +214,7 @@ TEST_F(CudaKernels, UnsupportedDimensionsAndBadArgumentsAreReported)
     EXPECT_LT(kt::relativeError(y.data(), kt::productFp64(kt::decodeFp64(linear), 10, 48, x, 1)), 1e-3)
         << "the linear path handles any d";
     EXPECT_EQ(glvq_gemv_cuda(gCompanded.layer, dx.as<float>(), dy.as<float>(), nullptr), GLVQ_ERR_UNSUPPORTED);
+    EXPECT_EQ(glvq_decode_cuda(gCompanded.layer, dy.as<float>(), nullptr), GLVQ_ERR_UNSUPPORTED);
     EXPECT_EQ(glvq_decode_cuda(gLinear.layer, dy.as<float>(), nullptr), GLVQ_ERR_UNSUPPORTED);
     EXPECT_EQ(glvq_gemm_cuda(gLinear.layer, dx.as<float>(), 0, dy.as<float>(), nullptr), GLVQ_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(glvq_gemv_cuda(nullptr, dx.as<float>(), dy.as<float>(), nullptr), GLVQ_ERR_INVALID_ARGUMENT);
@@ -225,11 +226,15 @@ TEST_F(CudaKernels, UnsupportedDimensionsAndBadArgumentsAreReported)
     EXPECT_GT(info.code_bytes, 0u);
     ASSERT_EQ(glvq_gpu_layer_get_info(gCompanded.layer, &info), GLVQ_OK);
     EXPECT_EQ(info.path, GLVQ_CUDA_PATH_UNSUPPORTED) << "companded d = 3";
-    const auto companded8 = kt::makeLayer(kt::uniformSpec(10, 64, 32, {2, 3}, 8, 1, true, 7));
-    GpuLayer gCompanded8(companded8);
-    ASSERT_EQ(glvq_gpu_layer_get_info(gCompanded8.layer, &info), GLVQ_OK);
-    EXPECT_FALSE(info.all_linear);
-    EXPECT_EQ(info.path, GLVQ_CUDA_PATH_TENSOR_COMPANDED);
+    // The path each layer reports is the one glvq_cuda_product_path (and glvq inspect) predicts.
+    for (int d : {1, 2, 4, 8, 16, 32}) {
+        const auto layerOfD = kt::makeLayer(kt::uniformSpec(10, 64, 32, {2, 3}, d, 1, true, 7));
+        GpuLayer gpu(layerOfD);
+        ASSERT_EQ(glvq_gpu_layer_get_info(gpu.layer, &info), GLVQ_OK);
+        EXPECT_FALSE(info.all_linear);
+        EXPECT_EQ(info.path, glvq_cuda_product_path(d, false)) << "d=" << d;
+        EXPECT_EQ(info.path, d <= 8 ? GLVQ_CUDA_PATH_TENSOR_COMPANDED : GLVQ_CUDA_PATH_GENERAL) << "d=" << d;
+    }
 }
 
 TEST(CudaBuild, EntryPointsReportWhyThereIsNoCuda)

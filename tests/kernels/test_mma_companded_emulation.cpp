@@ -138,8 +138,8 @@ TEST(MmaCompandedEmulation, ProductMatchesTheFp64Reference)
 {
     std::uint64_t seed = 900;
     // Companded, mixed (every other group linear) and linear layers; odd row counts (padding rows), group
-    // widths that are not multiples of 64 (padded k-blocks) and, for d < 8, not of 8 either (chunks that
-    // straddle two groups), every bit width, with and without row scales.
+    // widths that are not multiples of 64 (padded k-blocks) and, for d < 8, not of 8 either (chunks that run
+    // past the group's end into its padding), every bit width, with and without row scales.
     for (int companding : {1, 2, 0})
         for (const auto& spec : {kt::uniformSpec(37, 256, 128, {2, 3}, 8, companding, true, seed++),
                                  kt::uniformSpec(83, 8 * 45, 136, {3, 2, 1, 4, 2}, 8, companding, true, seed++),

@@ -92,7 +92,7 @@ TEST(CudaPath, FollowsCompandingAndDimension)
         EXPECT_EQ(glvq_cuda_product_path(d, false), GLVQ_CUDA_PATH_TENSOR_COMPANDED) << "d=" << d;
     for (int d : {16, 32})
         EXPECT_EQ(glvq_cuda_product_path(d, false), GLVQ_CUDA_PATH_GENERAL) << "d=" << d;
-    for (int d : {3, 64})
+    for (int d : {3, 5, 6, 7, 64})
         EXPECT_EQ(glvq_cuda_product_path(d, false), GLVQ_CUDA_PATH_UNSUPPORTED) << "d=" << d;
     EXPECT_STREQ(glvq_cuda_path_name(GLVQ_CUDA_PATH_TENSOR_COMPANDED), "tensor-core companded");
 }
