@@ -149,17 +149,13 @@ __global__ void __launch_bounds__(kBlock)
 {
     constexpr int MT = kTilesPerWarp<NB>;
     __shared__ uint4 stages[kWarpsPerBlock][kStages][MT][32];
-    const int warpInBlock = static_cast<int>(threadIdx.x / 32);
-    const std::uint64_t warp = static_cast<std::uint64_t>(blockIdx.x) * kWarpsPerBlock + warpInBlock;
-    const int lane = static_cast<int>(threadIdx.x % 32);
-    const std::uint64_t tile0 = (warp % row_blocks) * MT;
-    const std::uint64_t g0 = (warp / row_blocks) * groups_per_chunk;
-    const std::uint32_t g1 = static_cast<std::uint32_t>(
-        min(g0 + groups_per_chunk, static_cast<std::uint64_t>(v.group_count)));
-    CodeRing<MT> ring {stages[warpInBlock], v.words, v.groups, tile0, g1, static_cast<std::uint32_t>(g0), 0, lane};
-#pragma unroll
-    for (int s = 0; s < kStages - 1; ++s)
-        ring.produce(s);
+    const WarpShare<MT> share(v, kWarpsPerBlock, row_blocks, groups_per_chunk);
+    const int lane = share.lane;
+    const std::uint64_t tile0 = share.tile0;
+    const std::uint64_t g0 = share.group_begin;
+    const std::uint32_t g1 = share.group_end;
+    CodeRing<MT> ring = share.ring(v, stages[threadIdx.x / 32]);
+    ring.prime();
 
     float acc[MT][NB][2] = {};
     int stage = 0;

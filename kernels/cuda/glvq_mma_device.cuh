@@ -161,6 +161,14 @@ struct CodeRing {
         commitCopies();
     }
 
+    // Starts the first kStages − 1 units.
+    __device__ __forceinline__ void prime()
+    {
+#pragma unroll
+        for (int s = 0; s < kStages - 1; ++s)
+            produce(s);
+    }
+
     // Waits for the oldest unit in flight (kStages − 1 copy groups may stay outstanding) and reads its words.
     __device__ __forceinline__ void consume(int stage, std::uint32_t (&w)[MT][4]) const
     {
@@ -173,6 +181,33 @@ struct CodeRing {
             w[t][2] = q.z;
             w[t][3] = q.w;
         }
+    }
+};
+
+// One warp's share of a tensor-core product (glvq_split_work): MT row tiles of 16 from tile0, × the groups
+// [group_begin, group_end) — empty for the spare warps of the last block.
+template <int MT>
+struct WarpShare {
+    int lane;
+    std::uint64_t tile0;
+    std::uint64_t group_begin;
+    std::uint32_t group_end;
+
+    __device__ __forceinline__ WarpShare(const glvq_mma_view& v, int warps_per_block, std::uint32_t row_blocks,
+                                         std::uint32_t groups_per_chunk)
+    {
+        const std::uint64_t warp = static_cast<std::uint64_t>(blockIdx.x) * warps_per_block + threadIdx.x / 32;
+        lane = static_cast<int>(threadIdx.x % 32);
+        tile0 = (warp % row_blocks) * MT;
+        group_begin = (warp / row_blocks) * groups_per_chunk;
+        group_end = static_cast<std::uint32_t>(
+            min(group_begin + groups_per_chunk, static_cast<std::uint64_t>(v.group_count)));
+    }
+
+    // The warp's code ring over its share (stages: this warp's [kStages][MT][32] slots).
+    __device__ __forceinline__ CodeRing<MT> ring(const glvq_mma_view& v, uint4 (*stages)[MT][32]) const
+    {
+        return {stages, v.words, v.groups, tile0, group_end, static_cast<std::uint32_t>(group_begin), 0, lane};
     }
 };
 
