@@ -64,10 +64,6 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
     constexpr int MT = MmaShape<NB>::MT;
     __shared__ uint4 stages[kWarpsPerBlock][kStages][MT][32];
     const WarpShare<MT> share(v, kWarpsPerBlock, row_blocks, groups_per_chunk);
-    const int lane = share.lane;
-    const std::uint64_t tile0 = share.tile0;
-    const std::uint64_t g0 = share.group_begin;
-    const std::uint32_t g1 = share.group_end;
     CodeRing<MT> ring = share.ring(v, stages[threadIdx.x / 32]);
     ring.prime();
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
@@ -78,11 +74,11 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
 
     float acc[MT][NT][2] = {};
     float d[MT][NT][4] = {};
-    std::uint32_t cg = static_cast<std::uint32_t>(g0);
+    std::uint32_t cg = static_cast<std::uint32_t>(share.group_begin);
     std::uint32_t ckb = 0;
     int stage = 0;
     glvq_mma_group grp = v.groups[min(cg, static_cast<std::uint32_t>(v.group_count - 1))];
-    while (cg < g1) {
+    while (cg < share.group_end) {
         ring.produce((stage + kStages - 1) % kStages);
         const std::uint32_t k0 = grp.kstep_begin + 4 * ckb;
         uint2 bf[4][NT];
@@ -90,7 +86,8 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
         for (int s = 0; s < 4; ++s)
 #pragma unroll
             for (int j = 0; j < NT; ++j)
-                bf[s][j] = __ldg(xfrag + (static_cast<std::uint64_t>(k0 + s) * GLVQ_MMA_MAX_NTILES + j) * 32 + lane);
+                bf[s][j] = __ldg(xfrag + (static_cast<std::uint64_t>(k0 + s) * GLVQ_MMA_MAX_NTILES + j) * 32
+                                 + share.lane);
         std::uint32_t w[MT][4];
         ring.consume(stage, w);
         switch (grp.bits) {
@@ -103,7 +100,7 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
 #pragma unroll
             for (int j = 0; j < NT; ++j) {
                 // Accumulator columns 2·tig (hi) and 2·tig + 1 (lo) belong to batch row 4j + tig.
-                const float f = __ldg(fscale + static_cast<std::uint64_t>(4 * j + lane % 4) * v.group_count + cg);
+                const float f = __ldg(fscale + static_cast<std::uint64_t>(4 * j + share.lane % 4) * v.group_count + cg);
 #pragma unroll
                 for (int t = 0; t < MT; ++t) {
                     acc[t][j][0] = fmaf(f, d[t][j][0] + d[t][j][1], acc[t][j][0]);
@@ -114,7 +111,7 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
                 }
             }
             ckb = 0;
-            if (++cg < g1)
+            if (++cg < share.group_end)
                 grp = v.groups[cg];
         }
         stage = (stage + 1) % kStages;
@@ -124,13 +121,13 @@ __global__ void __launch_bounds__(kBlock) glvq_mma_kernel(glvq_mma_view v, const
     for (int t = 0; t < MT; ++t)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
-            const std::int64_t row = static_cast<std::int64_t>(tile0 + t) * GLVQ_MMA_TILE_ROWS + lane / 4 + 8 * h;
-            if (row >= v.rows || g0 >= static_cast<std::uint64_t>(v.group_count))
+            const std::int64_t row = share.row(t, h);
+            if (row >= v.rows || share.empty(v))
                 continue;
             const float rowScale = __ldg(v.row_scales + row);
 #pragma unroll
             for (int j = 0; j < NT; ++j) {
-                const int b = 4 * j + lane % 4;
+                const int b = 4 * j + share.lane % 4;
                 if (b < batch)
                     atomicAdd(y + static_cast<std::int64_t>(b) * v.rows + row, rowScale * acc[t][j][h]);
             }

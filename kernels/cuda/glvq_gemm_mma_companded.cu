@@ -150,16 +150,12 @@ __global__ void __launch_bounds__(kBlock)
     constexpr int MT = kTilesPerWarp<NB>;
     __shared__ uint4 stages[kWarpsPerBlock][kStages][MT][32];
     const WarpShare<MT> share(v, kWarpsPerBlock, row_blocks, groups_per_chunk);
-    const int lane = share.lane;
-    const std::uint64_t tile0 = share.tile0;
-    const std::uint64_t g0 = share.group_begin;
-    const std::uint32_t g1 = share.group_end;
     CodeRing<MT> ring = share.ring(v, stages[threadIdx.x / 32]);
     ring.prime();
 
     float acc[MT][NB][2] = {};
     int stage = 0;
-    for (std::uint32_t g = static_cast<std::uint32_t>(g0); g < g1; ++g) {
+    for (std::uint32_t g = static_cast<std::uint32_t>(share.group_begin); g < share.group_end; ++g) {
         const glvq_mma_group grp = v.groups[g];
         const glvq_gpu_group companding = side[g];
         const std::uint32_t d = static_cast<std::uint32_t>(v.dim);
@@ -167,8 +163,8 @@ __global__ void __launch_bounds__(kBlock)
         UnitInputs<NB> in;
         in.magic = magic;
         // fp16x2 of two B entries, the lower row in the low half (exact: G is stored as fp16).
-        const std::int32_t eLow = glvq_mma_generator_entry(lane, 0, d);
-        const std::int32_t eHigh = glvq_mma_generator_entry(lane, 1, d);
+        const std::int32_t eLow = glvq_mma_generator_entry(share.lane, 0, d);
+        const std::int32_t eHigh = glvq_mma_generator_entry(share.lane, 1, d);
         const __half gLow = __float2half_rn(eLow >= 0 ? __ldg(G + eLow) : 0.0f);
         const __half gHigh = __float2half_rn(eHigh >= 0 ? __ldg(G + eHigh) : 0.0f);
         in.generator = static_cast<std::uint32_t>(__half_as_ushort(gLow))
@@ -176,13 +172,13 @@ __global__ void __launch_bounds__(kBlock)
         in.log2_rho = companding.log2_rho;
         in.inv_mu = companding.inv_mu;
         in.scale = grp.scale;
-        in.lane_column = 2 * (lane % 4);
+        in.lane_column = 2 * (share.lane % 4);
         in.cols = static_cast<std::uint32_t>(v.cols);
         in.last_row = static_cast<std::uint32_t>(batch - 1);
         const bool companded = companding.mu != 0.0f;
         for (std::uint32_t kb = 0; kb < grp.kblocks; ++kb) {
             ring.produce((stage + kStages - 1) % kStages);
-            const std::uint32_t column = grp.first_column + kb * GLVQ_MMA_KBLOCK + 2 * (lane % 4);
+            const std::uint32_t column = grp.first_column + kb * GLVQ_MMA_KBLOCK + 2 * (share.lane % 4);
             in.x = x + column;
             in.columns_left = grp.columns - kb * GLVQ_MMA_KBLOCK;
             std::uint32_t w[MT][4];
@@ -195,19 +191,19 @@ __global__ void __launch_bounds__(kBlock)
 
     // The 4 lanes of a quad hold partial sums of the same two rows: add them up, then lane tig stores the
     // batch rows t ≡ tig (mod 4).
-    const bool hasWork = g0 < static_cast<std::uint64_t>(v.group_count);
+    const bool hasWork = !share.empty(v);
 #pragma unroll
     for (int m = 0; m < MT; ++m)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
-            const std::int64_t row = static_cast<std::int64_t>(tile0 + m) * GLVQ_MMA_TILE_ROWS + lane / 4 + 8 * h;
+            const std::int64_t row = share.row(m, h);
             const float rowScale = row < v.rows ? __ldg(v.row_scales + row) : 0.0f;
 #pragma unroll
             for (int t = 0; t < NB; ++t) {
                 float sum = acc[m][t][h];
                 sum += __shfl_xor_sync(0xffffffffu, sum, 1);
                 sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-                if (hasWork && row < v.rows && t < batch && lane % 4 == t % 4)
+                if (hasWork && row < v.rows && t < batch && share.lane % 4 == t % 4)
                     atomicAdd(y + static_cast<std::int64_t>(t) * v.rows + row, rowScale * sum);
             }
         }

@@ -204,6 +204,16 @@ struct WarpShare {
             min(group_begin + groups_per_chunk, static_cast<std::uint64_t>(v.group_count)));
     }
 
+    // Row of accumulator half h (rows gid, gid + 8) of the warp's tile t.
+    __device__ __forceinline__ std::int64_t row(int t, int h) const
+    {
+        return static_cast<std::int64_t>(tile0 + t) * GLVQ_MMA_TILE_ROWS + lane / 4 + 8 * h;
+    }
+    __device__ __forceinline__ bool empty(const glvq_mma_view& v) const
+    {
+        return group_begin >= static_cast<std::uint64_t>(v.group_count);
+    }
+
     // The warp's code ring over its share (stages: this warp's [kStages][MT][32] slots).
     __device__ __forceinline__ CodeRing<MT> ring(const glvq_mma_view& v, uint4 (*stages)[MT][32]) const
     {
