@@ -126,7 +126,7 @@ template <int D>
 glvq_status launch(const glvq_gpu_layer* L, float* out, cudaStream_t stream)
 {
     const std::uint64_t total = static_cast<std::uint64_t>(L->view.cols / D) * static_cast<std::uint64_t>(L->view.rows);
-    if (L->mma_codes) {
+    if (L->mma_codes()) {
         const std::uint64_t units = static_cast<std::uint64_t>(L->mma.rows_pad / GLVQ_MMA_TILE_ROWS) * (L->mma.ksteps / 4) * 32u;
         glvq_mma_unpack_kernel<<<gridFor(L, units), kBlock, 0, stream>>>(L->mma, out);
         GLVQ_CUDA_CHECK_LAUNCH();

@@ -155,13 +155,16 @@ __global__ void __launch_bounds__(kBlock)
 
     float acc[MT][NB][2] = {};
     int stage = 0;
+    const std::uint32_t d = static_cast<std::uint32_t>(v.dim);
+    UnitInputs<NB> in;
+    in.magic = magic;
+    in.lane_column = 2 * (share.lane % 4);
+    in.cols = static_cast<std::uint32_t>(v.cols);
+    in.last_row = static_cast<std::uint32_t>(batch - 1);
     for (std::uint32_t g = static_cast<std::uint32_t>(share.group_begin); g < share.group_end; ++g) {
         const glvq_mma_group grp = v.groups[g];
         const glvq_gpu_group companding = side[g];
-        const std::uint32_t d = static_cast<std::uint32_t>(v.dim);
         const float* G = v.generators + static_cast<std::uint64_t>(g) * d * d;
-        UnitInputs<NB> in;
-        in.magic = magic;
         // fp16x2 of two B entries, the lower row in the low half (exact: G is stored as fp16).
         const std::int32_t eLow = glvq_mma_generator_entry(share.lane, 0, d);
         const std::int32_t eHigh = glvq_mma_generator_entry(share.lane, 1, d);
@@ -172,14 +175,10 @@ __global__ void __launch_bounds__(kBlock)
         in.log2_rho = companding.log2_rho;
         in.inv_mu = companding.inv_mu;
         in.scale = grp.scale;
-        in.lane_column = 2 * (share.lane % 4);
-        in.cols = static_cast<std::uint32_t>(v.cols);
-        in.last_row = static_cast<std::uint32_t>(batch - 1);
         const bool companded = companding.mu != 0.0f;
         for (std::uint32_t kb = 0; kb < grp.kblocks; ++kb) {
             ring.produce((stage + kStages - 1) % kStages);
-            const std::uint32_t column = grp.first_column + kb * GLVQ_MMA_KBLOCK + 2 * (share.lane % 4);
-            in.x = x + column;
+            in.x = x + grp.first_column + kb * GLVQ_MMA_KBLOCK + in.lane_column;
             in.columns_left = grp.columns - kb * GLVQ_MMA_KBLOCK;
             std::uint32_t w[MT][4];
             ring.consume(stage, w);

@@ -72,18 +72,16 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
     glvq_status s = GLVQ_OK;
     // Layers on either tensor-core path stream codes only from the tensor-core layout (uploaded below): no
     // word-column copy.
-    L->all_linear = I.all_linear;
     L->path = glvq_cuda_product_path(I.dim, I.all_linear);
-    L->mma_codes = L->path == GLVQ_CUDA_PATH_TENSOR_LINEAR || L->path == GLVQ_CUDA_PATH_TENSOR_COMPANDED;
     static const std::vector<std::uint32_t> noWords;
-    if ((s = uploadVector(L, 0, L->mma_codes ? noWords : I.words, &v.words)) != GLVQ_OK
+    if ((s = uploadVector(L, 0, L->mma_codes() ? noWords : I.words, &v.words)) != GLVQ_OK
         || (s = uploadVector(L, 1, I.groups, &v.groups)) != GLVQ_OK
         || (s = uploadVector(L, 2, I.generators, &v.generators)) != GLVQ_OK
         || (s = uploadVector(L, 3, I.row_scales, &v.row_scales)) != GLVQ_OK
         || (s = uploadVector(L, 4, I.subvector_group, &v.subvector_group)) != GLVQ_OK)
         return s;
     L->code_bytes = I.words.size() * sizeof(std::uint32_t);
-    if (L->mma_codes) {
+    if (L->mma_codes()) {
         glvq_mma_image M;
         if ((s = glvq_mma_image_build(host, &M)) != GLVQ_OK)
             return s;
@@ -96,7 +94,7 @@ glvq_status fill(glvq_gpu_layer* L, const glvq_gpu_image& I, const glvq_packed_l
         // What a product streams: the tensor-core copy of the codes.
         L->code_bytes = M.words.size() * sizeof(std::uint32_t);
     }
-    if (I.all_linear) {
+    if (L->all_linear()) {
         const glvq_mma_view& M = L->mma;
         const std::uint64_t fragBytes = static_cast<std::uint64_t>(M.ksteps) * GLVQ_MMA_MAX_NTILES * 32 * sizeof(uint2);
         const std::uint64_t scaleBytes = static_cast<std::uint64_t>(GLVQ_MMA_MAX_NTILES) * 4 * M.group_count * sizeof(float);
@@ -150,12 +148,12 @@ glvq_status glvq_gpu_layer_get_info(const glvq_gpu_layer* layer, glvq_gpu_layer_
     info->cols = layer->view.cols;
     info->dim = layer->view.dim;
     info->group_count = layer->view.group_count;
-    info->all_linear = layer->all_linear;
+    info->all_linear = layer->all_linear();
     info->path = layer->path;
     info->code_bytes = layer->code_bytes;
     info->side_bytes = layer->side_bytes;
     info->workspace_bytes = layer->workspace_bytes;
-    info->activation_slots = layer->all_linear ? layer->mma.ksteps * GLVQ_MMA_KSTEP : 0;
+    info->activation_slots = layer->all_linear() ? layer->mma.ksteps * GLVQ_MMA_KSTEP : 0;
     return GLVQ_OK;
 }
 

@@ -9,12 +9,10 @@
 
 struct glvq_gpu_layer {
     glvq_gpu_view view;          // device pointers into the allocations below
-    bool all_linear = true;
-    glvq_cuda_path path = GLVQ_CUDA_PATH_TENSOR_LINEAR; // glvq_cuda_product_path(dim, all_linear)
-    bool mma_codes = true;       // codes in the tensor-core layout only (both tensor-core paths)
+    glvq_cuda_path path = GLVQ_CUDA_PATH_TENSOR_LINEAR; // glvq_cuda_product_path(dim, every μ = 0)
     int device = 0;
     int sm_count = 1;
-    // Tensor-core layout of the codes when mma_codes (glvq_mma_layout.h); generators and row scales are shared
+    // Tensor-core layout of the codes on both tensor-core paths (glvq_mma_layout.h); generators and row scales are shared
     // with `view`, and so is μ (view.groups). Linear layers only: xfrag, ksteps × GLVQ_MMA_MAX_NTILES × 32
     // uint2 activation fragments, and fscale, 16 × groups.
     glvq_mma_view mma;
@@ -25,6 +23,10 @@ struct glvq_gpu_layer {
     std::uint64_t code_bytes = 0;
     std::uint64_t side_bytes = 0;
     std::uint64_t workspace_bytes = 0;
+
+    bool all_linear() const { return path == GLVQ_CUDA_PATH_TENSOR_LINEAR; }
+    // Codes in the tensor-core layout only (no word columns): both tensor-core paths.
+    bool mma_codes() const { return all_linear() || path == GLVQ_CUDA_PATH_TENSOR_COMPANDED; }
 };
 
 // How a product's rows and groups are cut into warp work units: one warp = rows_per_warp rows (a tile) ×
