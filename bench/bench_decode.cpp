@@ -4,7 +4,7 @@
 // tokens/s does not depend on their values, and no multi-GB checkpoint is needed on the GPU machine. Every
 // decoder-block linear layer is a random GLVQ layer (kernel_fixtures.h: random codes, fp16 G near 0.6·I,
 // row scales); embeddings, norms and lm_head are random dense tensors, fp16 lm_head in both runs. On the CPU
-// the dense model is fp32 and the fused kernel is the scalar reference: only the CUDA numbers mean speed.
+// the dense model is fp32 and the fused kernel is glvq_gemm_cpu (kernels/glvq_cpu.h).
 //
 // usage: bench_decode [--device cuda|cpu] [--shape llama2-7b|llama3-8b|llama2-70b-layers|sample]
 //                     [--layers N] [--bits 2|3|4] [--dim 8] [--companding 0|1] [--prompt N] [--tokens N]

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// CPU reference GEMV (kernels/glvq_ref.h) on a 4096 x 4096 layer, d = 8, 128-column groups, row scales on,
-// single-threaded: the median of several runs, for companding off and on, at 2 bits (and 3, 4 for scale).
-// The reference is the correctness yardstick, not a fast path: this bench says how long checks against it
-// take. Usage: bench_kernels_cpu [repetitions]
+// CPU GEMV on one 4096 x 4096 layer (d = 8, 128-column groups, row scales on), single-threaded, median of
+// several runs: the reference (kernels/glvq_ref.h, the correctness yardstick) and the fast product
+// (kernels/glvq_cpu.h) on every instruction set this CPU runs, companding off and on, 2/3/4 bits. For scale,
+// the same shape as a dense fp32 matrix-vector product (one plain loop per row; what decoding to fp32 costs
+// at batch 1 is at least this, since it reads 4 bytes per weight).
+// Usage: bench_kernels_cpu [repetitions]
+#include "kernels/glvq_cpu.h"
 #include "kernels/glvq_ref.h"
 #include "tests/kernels/kernel_fixtures.h"
 
@@ -10,41 +13,89 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <vector>
 
 namespace kt = glvq::kernel_test;
 
+namespace {
+
+constexpr std::int64_t kRows = 4096;
+constexpr std::int64_t kCols = 4096;
+
+double medianSeconds(int repetitions, const std::function<void()>& call)
+{
+    call(); // warm-up: caches, page faults, the instruction-set choice
+    std::vector<double> seconds;
+    for (int r = 0; r < repetitions; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        call();
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return seconds[seconds.size() / 2];
+}
+
+void report(const char* kernel, const char* isa, int bits, const char* companding, double seconds, double codeBytes)
+{
+    const double weights = static_cast<double>(kRows) * static_cast<double>(kCols);
+    std::printf("kernels_cpu_gemv kernel=%s isa=%s rows=%lld cols=%lld d=8 bits=%d companding=%s threads=1 ms=%.2f "
+                "Mweights_per_s=%.0f MB_per_s=%.0f\n",
+                kernel, isa, static_cast<long long>(kRows), static_cast<long long>(kCols), bits, companding,
+                seconds * 1e3, weights / seconds / 1e6, codeBytes / seconds / 1e6);
+}
+
+// y = W x, W dense fp32 row-major: the plain loop, four partial sums so that it is not latency-bound.
+void denseGemv(const std::vector<float>& w, const std::vector<float>& x, std::vector<float>& y)
+{
+    for (std::int64_t i = 0; i < kRows; ++i) {
+        const float* row = w.data() + i * kCols;
+        float s[4] = {};
+        for (std::int64_t j = 0; j < kCols; j += 4)
+            for (int k = 0; k < 4; ++k)
+                s[k] += row[j + k] * x[static_cast<std::size_t>(j + k)];
+        y[static_cast<std::size_t>(i)] = (s[0] + s[1]) + (s[2] + s[3]);
+    }
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
-    const std::int64_t rows = 4096;
-    const std::int64_t cols = 4096;
-    const auto x = kt::randomActivations(static_cast<std::size_t>(cols), 99);
-    std::vector<float> y(static_cast<std::size_t>(rows));
+    const auto x = kt::randomActivations(static_cast<std::size_t>(kCols), 99);
+    std::vector<float> y(static_cast<std::size_t>(kRows));
+    std::vector<glvq_cpu_isa> isas;
+    for (glvq_cpu_isa isa : {GLVQ_CPU_ISA_PORTABLE, GLVQ_CPU_ISA_AVX2, GLVQ_CPU_ISA_AVX512})
+        if (isa <= glvq_cpu_best_isa())
+            isas.push_back(isa);
+    bool failed = false;
     for (std::uint8_t bits : {2, 3, 4})
         for (int companding : {0, 1}) {
-            if (bits != 2 && companding)
-                continue; // companding costs the same per weight at every width
-            const auto layer = kt::makeLayer(kt::uniformSpec(rows, cols, 128, {bits}, 8, companding, true, 7));
+            const auto layer = kt::makeLayer(kt::uniformSpec(kRows, kCols, 128, {bits}, 8, companding, true, 7));
             const auto view = layer.view();
-            if (glvq_gemv_ref(&view, 0, rows, x.data(), y.data()) != GLVQ_OK) { // warm-up
-                std::fprintf(stderr, "bench_kernels_cpu: %s\n", glvq_last_error());
-                return 1;
+            const double codeBytes = static_cast<double>(glvq_packed_code_bytes(&view));
+            const char* mode = companding ? "on" : "off";
+            // The reference takes 0.1-0.6 s a call: at most 3 runs.
+            const double sRef = medianSeconds(std::min(repetitions, 3), [&] {
+                failed |= glvq_gemv_ref(&view, 0, kRows, x.data(), y.data()) != GLVQ_OK;
+            });
+            report("reference", "portable", bits, mode, sRef, codeBytes);
+            for (glvq_cpu_isa isa : isas) {
+                const double s = medianSeconds(repetitions, [&] {
+                    failed |= glvq_gemm_cpu_isa(isa, &view, 0, kRows, x.data(), 1, y.data()) != GLVQ_OK;
+                });
+                report("fast", glvq_cpu_isa_name(isa), bits, mode, s, codeBytes);
             }
-            std::vector<double> seconds;
-            for (int r = 0; r < repetitions; ++r) {
-                const auto start = std::chrono::steady_clock::now();
-                glvq_gemv_ref(&view, 0, rows, x.data(), y.data());
-                seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-            }
-            std::sort(seconds.begin(), seconds.end());
-            const double median = seconds[seconds.size() / 2];
-            const double weights = static_cast<double>(rows) * static_cast<double>(cols);
-            std::printf("kernels_cpu_gemv_ref rows=%lld cols=%lld d=8 bits=%d companding=%s threads=1 ms=%.1f "
-                        "Mweights_per_s=%.0f code_MB_per_s=%.0f\n",
-                        static_cast<long long>(rows), static_cast<long long>(cols), bits, companding ? "on" : "off",
-                        median * 1e3, weights / median / 1e6,
-                        static_cast<double>(glvq_packed_code_bytes(&view)) / median / 1e6);
         }
+    std::vector<float> dense(static_cast<std::size_t>(kRows * kCols));
+    for (std::size_t k = 0; k < dense.size(); ++k)
+        dense[k] = static_cast<float>(k % 13) * 0.01f - 0.06f;
+    const double s = medianSeconds(repetitions, [&] { denseGemv(dense, x, y); });
+    report("dense-fp32-loop", "portable", 32, "n/a", s, static_cast<double>(dense.size() * sizeof(float)));
+    if (failed) {
+        std::fprintf(stderr, "bench_kernels_cpu: %s\n", glvq_last_error());
+        return 1;
+    }
     return 0;
 }

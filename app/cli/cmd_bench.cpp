@@ -129,9 +129,6 @@ int runBench(const ParsedArgs& args, const CancelToken& cancel)
         printRow(cuda ? "dense fp16 baseline" : "dense fp32 baseline", *baseline);
         std::printf("\nspeed-up   %.2f× over the dense baseline (median token time)\n",
                     measured.tokensPerSecond / baseline->tokensPerSecond);
-        if (!cuda && layers.find("fused CPU reference") != std::string::npos)
-            std::printf("note       the fused CPU kernel is the scalar reference (exact, not fast); the fused speed-up "
-                        "is a CUDA measurement (bench/gpu.sh)\n");
     }
     return 0;
 }

@@ -13,7 +13,8 @@
 namespace glvq::pipeline {
 
 enum class QuantizedKernels {
-    Auto,    // Fused on CUDA; Decoded on the CPU, where the fused kernel is the scalar reference (exact, slow)
+    Auto,    // Fused on CUDA; Decoded on the CPU, where dense fp32 is faster for companded layers while it fits in
+             // memory (Fused keeps the codes: 16× less memory at 2 bits; docs/kernels.md §2b has the speeds)
     Fused,   // GLVQ layers run the fused decode-GEMV/GEMM kernels; other methods are decoded
     Decoded, // every quantized layer decoded to a dense fp32 weight at load
 };

@@ -2,9 +2,9 @@
 #pragma once
 // A GLVQ layer that the model runs through the fused decode + GEMV/GEMM kernels (kernels/): Ŵ is never
 // materialised; each forward streams the packed codes. On a CUDA model the codes live on the GPU in the
-// kernels' load-time layout (glvq_gpu_layer) and glvq_gemm_cuda runs; on the CPU the reference kernel
-// glvq_gemm_ref runs, split over output rows with at::parallel_for (exact: fp64 accumulation, so the CPU
-// result equals decode-then-matmul up to fp32 rounding of the latter).
+// kernels' load-time layout (glvq_gpu_layer) and glvq_gemm_cuda runs; on the CPU glvq_gemm_cpu runs (SIMD over
+// rows, kernels/glvq_cpu.h), split over output rows with at::parallel_for; it equals decode-then-matmul up to
+// fp32 rounding (relative error ~1e-7).
 //
 // Precision: activations and outputs fp32 (the kernels' contract). The CUDA path computes with fp16 tensor-core
 // inputs (hi + lo split of x) and fp32 accumulation: relative error ≤ 1e-3 by contract (docs/kernels.md).

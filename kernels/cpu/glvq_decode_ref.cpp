@@ -81,23 +81,11 @@ void decodeGroupRow(const GroupDecoder& G, std::int32_t dim, std::int64_t i, flo
     }
 }
 
-glvq_status checkRange(const glvq_packed_layer* layer, std::int64_t row_begin, std::int64_t row_end,
-                       const char* what)
-{
-    if (const glvq_status s = glvq_check_packed(layer); s != GLVQ_OK)
-        return s;
-    if (row_begin < 0 || row_end > layer->rows || row_begin > row_end)
-        return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, std::string(what) + ": row range [" + std::to_string(row_begin)
-                                                        + ", " + std::to_string(row_end) + ") outside 0.."
-                                                        + std::to_string(layer->rows));
-    return GLVQ_OK;
-}
-
 // Shared body of GEMV and GEMM: y[t · rows + i] = Σ_j Ŵ[i, j] · x[t · cols + j], fp64 accumulation.
 glvq_status fusedProduct(const glvq_packed_layer* layer, std::int64_t row_begin, std::int64_t row_end,
                          const float* x, std::int32_t batch, float* y, const char* what)
 {
-    if (const glvq_status s = checkRange(layer, row_begin, row_end, what); s != GLVQ_OK)
+    if (const glvq_status s = glvq_check_row_range(layer, row_begin, row_end, what); s != GLVQ_OK)
         return s;
     if (!x || !y || batch < 1)
         return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, std::string(what) + ": need x, y and batch >= 1");
@@ -138,7 +126,7 @@ glvq_status fusedProduct(const glvq_packed_layer* layer, std::int64_t row_begin,
 glvq_status glvq_decode_ref(const glvq_packed_layer* layer, std::int64_t row_begin, std::int64_t row_end,
                             float* out, std::int64_t out_row_stride)
 {
-    if (const glvq_status s = checkRange(layer, row_begin, row_end, "decode"); s != GLVQ_OK)
+    if (const glvq_status s = glvq_check_row_range(layer, row_begin, row_end, "decode"); s != GLVQ_OK)
         return s;
     if (!out || out_row_stride < layer->cols)
         return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, "decode: need an output with row stride >= cols");

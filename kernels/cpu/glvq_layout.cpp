@@ -206,3 +206,15 @@ std::uint64_t glvq_packed_side_bytes(const glvq_packed_layer* layer)
                                    + 8u;                                                    // offset entry
     return groups * perGroup + 8u + (layer->row_scales ? 2u * static_cast<std::uint64_t>(layer->rows) : 0u);
 }
+
+glvq_status glvq_check_row_range(const glvq_packed_layer* layer, std::int64_t row_begin, std::int64_t row_end,
+                                 const char* what)
+{
+    if (const glvq_status s = glvq_check_packed(layer); s != GLVQ_OK)
+        return s;
+    if (row_begin < 0 || row_end > layer->rows || row_begin > row_end)
+        return glvq_fail(GLVQ_ERR_INVALID_ARGUMENT, std::string(what) + ": row range [" + std::to_string(row_begin)
+                                                        + ", " + std::to_string(row_end) + ") outside 0.."
+                                                        + std::to_string(layer->rows));
+    return GLVQ_OK;
+}
