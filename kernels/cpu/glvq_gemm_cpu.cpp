@@ -60,15 +60,18 @@ struct Plan {
     std::vector<float> xin; // [batch][cols]: x̂ = Gᵀx per sub-vector in linear groups, x in companded ones
 };
 
-// One value per row of a block of L rows. Aligned to 64 bytes explicitly: left alone, a vector type's
-// alignment follows the instruction set it is compiled for, and containers ignore attributes on template
-// arguments, so Scratch carves its arrays out of one buffer by hand.
+// One value per row of a block of L rows. Aligned to their size (at most 64 bytes) explicitly: left alone, a
+// vector type's alignment follows the instruction set it is compiled for (16 bytes for a 64-byte vector in
+// the portable build), and containers ignore attributes on template arguments, so Scratch carves its arrays
+// out of one 64-byte-aligned buffer by hand.
 template <int L>
 struct Simd {
-    typedef float F __attribute__((vector_size(L * sizeof(float)), aligned(64)));
-    typedef std::uint32_t U __attribute__((vector_size(L * sizeof(std::uint32_t)), aligned(64)));
-    typedef std::int32_t I __attribute__((vector_size(L * sizeof(std::int32_t)), aligned(64)));
-    typedef double D __attribute__((vector_size(L * sizeof(double)), aligned(64)));
+    static constexpr std::size_t kAlign4 = L * 4 < 64 ? L * 4 : 64; // for 4-byte lanes
+    static constexpr std::size_t kAlign8 = L * 8 < 64 ? L * 8 : 64; // for 8-byte lanes
+    typedef float F __attribute__((vector_size(L * sizeof(float)), aligned(kAlign4)));
+    typedef std::uint32_t U __attribute__((vector_size(L * sizeof(std::uint32_t)), aligned(kAlign4)));
+    typedef std::int32_t I __attribute__((vector_size(L * sizeof(std::int32_t)), aligned(kAlign4)));
+    typedef double D __attribute__((vector_size(L * sizeof(double)), aligned(kAlign8)));
 };
 
 // Per-call buffers, one kSlot per register (two for the fp64 sums), whatever the block width.
@@ -189,8 +192,8 @@ GLVQ_INLINE void expandLanes(const typename Simd<L>::F& v, float log2Rho, float 
     for (int k = 5; k >= 1; --k)
         q = q * f + kExp2m1.c[static_cast<std::size_t>(k)];
     q *= f;
-    const I n = (I)shifted - std::bit_cast<std::int32_t>(kRound);
-    const F pow2n = (F)((n + 127) << 23);
+    // 2^n as bits: (n + 127) << 23 with n = bits(shifted) − bits(kRound), in one add.
+    const F pow2n = (F)(((I)shifted + (127 - std::bit_cast<std::int32_t>(kRound))) << 23);
     const F e = (tRaw >= 128.0f ? std::numeric_limits<float>::infinity() : pow2n * q + (pow2n - 1.0f)) * invMu;
     out = (F)((U)e | sign);
 }
@@ -209,9 +212,10 @@ GLVQ_INLINE void transposeWords(const Group& G, std::int64_t row0, int rowCount,
     }
 }
 
-// codes[c] = u − o for the group's columns [c0, c0 + n). Branch-free: the next word's bits land above the
-// mask unless the code straddles (3 bits), and (hi << 1) << (31 − shift) is defined for every shift.
-template <int L>
+// codes[c] = u − o for the group's columns [c0, c0 + n). Only 3-bit codes straddle two words; for them the
+// next word's bits are shifted in branch-free ((hi << 1) << (31 − shift) is defined for every shift and lands
+// above the mask when the code does not straddle).
+template <int L, bool Straddles>
 GLVQ_INLINE void unpackCodes(const Group& G, const typename Simd<L>::U* words, std::uint32_t c0, std::uint32_t n,
                              typename Simd<L>::F* codes)
 {
@@ -220,12 +224,22 @@ GLVQ_INLINE void unpackCodes(const Group& G, const typename Simd<L>::U* words, s
     const std::uint32_t mask = (1u << G.bits) - 1u;
     for (std::uint32_t c = 0; c < n; ++c) {
         const std::uint64_t bit = static_cast<std::uint64_t>(c0 + c) * G.bits;
-        const U lo = words[bit >> 5];
-        const U hi = words[(bit >> 5) + 1];
         const std::uint32_t shift = static_cast<std::uint32_t>(bit & 31u);
-        const U u = ((lo >> shift) | ((hi << 1u) << (31u - shift))) & mask;
-        codes[c] = __builtin_convertvector((I)u, typename Simd<L>::F) - G.offset;
+        U u = words[bit >> 5] >> shift;
+        if constexpr (Straddles)
+            u |= (words[(bit >> 5) + 1] << 1u) << (31u - shift);
+        codes[c] = __builtin_convertvector((I)(u & mask), typename Simd<L>::F) - G.offset;
     }
+}
+
+template <int L>
+GLVQ_INLINE void unpackCodesFor(const Group& G, const typename Simd<L>::U* words, std::uint32_t c0, std::uint32_t n,
+                                typename Simd<L>::F* codes)
+{
+    if (32u % G.bits == 0u)
+        unpackCodes<L, false>(G, words, c0, n, codes);
+    else
+        unpackCodes<L, true>(G, words, c0, n, codes);
 }
 
 // expanded[k·d + a] = F⁻¹_μ(Σ_b G[a, b] · codes[k·d + b]) for the n columns of a tile.
@@ -236,7 +250,10 @@ GLVQ_INLINE void expandTile(const Group& G, int dim, std::uint32_t n, const type
 {
     const int d = D > 0 ? D : dim;
     for (std::uint32_t k = 0; k < n; k += static_cast<std::uint32_t>(d)) {
-        const typename Simd<L>::F* z = codes + k;
+        // The sub-vector's codes once into registers (D ≤ 16), not d times from the tile.
+        typename Simd<L>::F z[D > 0 ? D : 32];
+        for (int b = 0; b < d; ++b)
+            z[b] = codes[k + static_cast<std::uint32_t>(b)];
         for (int a = 0; a < d; ++a) {
             const float* row = G.generator + a * d;
             typename Simd<L>::F v = z[0] * row[0];
@@ -296,7 +313,7 @@ GLVQ_INLINE void productRowBlock(const Plan& P, const Scratch& S, std::int64_t r
             groupSum[t] = typename Simd<L>::F {};
         for (std::uint32_t c0 = 0; c0 < G.columns; c0 += tileColumns) {
             const std::uint32_t n = std::min(tileColumns, G.columns - c0);
-            unpackCodes<L>(G, words, c0, n, codes);
+            unpackCodesFor<L>(G, words, c0, n, codes);
             const typename Simd<L>::F* values = codes;
             if (G.companded) {
                 expandTileFor<L>(G, P.dim, n, codes, expanded);
