@@ -27,7 +27,7 @@ glvq_status glvq_gemm_cpu(const glvq_packed_layer* layer, std::int64_t row_begin
 // The instruction sets glvq_gemm_cpu is compiled for (only PORTABLE off x86-64).
 enum glvq_cpu_isa : std::int32_t {
     GLVQ_CPU_ISA_AUTO = 0,     // the best one this CPU runs
-    GLVQ_CPU_ISA_PORTABLE = 1, // the compiler's baseline (SSE2 on x86-64), no FMA
+    GLVQ_CPU_ISA_PORTABLE = 1, // the compiler's baseline: SSE2 and no FMA on x86-64 unless built with -march
     GLVQ_CPU_ISA_AVX2 = 2,     // x86-64-v3: AVX2, FMA
     GLVQ_CPU_ISA_AVX512 = 3,   // x86-64-v4: AVX-512 F/BW/CD/DQ/VL
 };

@@ -17,7 +17,6 @@
 #include <array>
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <new>
 #include <string>
 #include <vector>
@@ -30,7 +29,7 @@
 
 namespace {
 
-constexpr std::uint32_t kTileColumns = 256; // columns per pass: a tile of 256 registers is ≤ 16 KB, in L1
+constexpr std::uint32_t kTileColumns = 256; // columns per pass: ≤ 16 KB a tile (codes, expanded), in L1
 constexpr std::size_t kSlot = 64;           // bytes per register in Scratch: the widest (AVX-512) one
 
 struct Group {
@@ -49,6 +48,12 @@ struct Group {
 
 // What every row block of one call shares.
 struct Plan {
+    Plan() = default;
+    Plan(const Plan&) = delete; // groups point into generators
+    Plan& operator=(const Plan&) = delete;
+    Plan(Plan&&) = default;     // a moved vector keeps its buffer
+    Plan& operator=(Plan&&) = default;
+
     std::int64_t rows = 0;
     std::int64_t cols = 0;
     int dim = 0;
@@ -172,10 +177,12 @@ struct Exp2m1Series {
 };
 constexpr Exp2m1Series kExp2m1;
 
-// F⁻¹_μ(v) = sign(v)·(2^t − 1)/μ with t = |v|·log2(1 + μ). With n = round(t) and f = t − n,
-// 2^t − 1 = 2^n·(2^f − 1) + (2^n − 1): both terms keep full relative precision as t → 0, where expm1f does.
-// t ≥ 128 overflows to +inf, as expm1f does. (Vectors pass by reference: by value, the portable build's
-// calling convention for them would differ from the AVX builds'.)
+// F⁻¹_μ(v) = sign(v)·(2^t − 1)/μ with t = |v|·log2(1 + μ). With n = round(t), f = t − n and h = 2^(n−1),
+// 2^t − 1 = 2·(h·(2^f − 1) + (h − ½)): every term keeps full relative precision as t → 0 (n = 0: h − ½ = 0
+// exactly), h stays finite up to n = 128, and the final doubling is exact, so the result overflows to +inf
+// exactly where expm1f does (t is capped at 128, past which it is +inf anyway; NaN stays NaN).
+// (Vectors pass by reference: by value, the portable build's calling convention for them would differ from
+// the AVX builds'.)
 template <int L>
 GLVQ_INLINE void expandLanes(const typename Simd<L>::F& v, float log2Rho, float invMu, typename Simd<L>::F& out)
 {
@@ -185,21 +192,21 @@ GLVQ_INLINE void expandLanes(const typename Simd<L>::F& v, float log2Rho, float 
     constexpr float kRound = 12582912.0f; // 1.5 · 2^23: t + kRound rounds t ∈ [0, 2^22) to an integer
     const U sign = (U)v & 0x80000000u;
     const F tRaw = (F)((U)v & 0x7fffffffu) * log2Rho;
-    const F t = tRaw < 127.0f ? tRaw : 127.0f;
+    const F t = tRaw > 128.0f ? 128.0f : tRaw;
     const F shifted = t + kRound;
     const F f = t - (shifted - kRound);
     F q = f * kExp2m1.c[7] + kExp2m1.c[6];
     for (int k = 5; k >= 1; --k)
         q = q * f + kExp2m1.c[static_cast<std::size_t>(k)];
     q *= f;
-    // 2^n as bits: (n + 127) << 23 with n = bits(shifted) − bits(kRound), in one add.
-    const F pow2n = (F)(((I)shifted + (127 - std::bit_cast<std::int32_t>(kRound))) << 23);
-    const F e = (tRaw >= 128.0f ? std::numeric_limits<float>::infinity() : pow2n * q + (pow2n - 1.0f)) * invMu;
+    // h = 2^(n−1) as bits: (n + 126) << 23 with n = bits(shifted) − bits(kRound), in one add.
+    const F h = (F)(((I)shifted + (126 - std::bit_cast<std::int32_t>(kRound))) << 23);
+    const F e = ((h * q + (h - 0.5f)) * 2.0f) * invMu;
     out = (F)((U)e | sign);
 }
 
-// words[w] lane r = word w of row row0 + r of group G (0 past the block or the row's end: the extra word lets
-// a straddling code read its high part without a bounds test).
+// words[w] lane r = word w of row row0 + r of group G, and 0 past the block and in word rowWords: the 3-bit
+// unpack reads words[w + 1] for every code of word w, the last word's included (bits it then masks off).
 template <int L>
 GLVQ_INLINE void transposeWords(const Group& G, std::int64_t row0, int rowCount, typename Simd<L>::U* words)
 {
@@ -278,21 +285,39 @@ GLVQ_INLINE void expandTileFor(const Group& G, int dim, std::uint32_t n, const t
     }
 }
 
-// sum += Σ_c values[c] · xs[c]; two chains for instruction-level parallelism.
-template <int L>
-GLVQ_INLINE void accumulate(const typename Simd<L>::F* values, std::uint32_t n, const float* xs,
-                            typename Simd<L>::F& sum)
+// sums[t] += Σ_c values[c] · x[t · xStride + c] for R batch rows at once (each value loaded once for R FMAs).
+// Every row sums its even and odd columns in two chains (instruction-level parallelism) and adds them last,
+// whatever R: a batch row's result does not depend on the batch it came in.
+template <int L, int R>
+GLVQ_INLINE void accumulateRows(const typename Simd<L>::F* values, std::uint32_t n, const float* x,
+                                std::int64_t xStride, typename Simd<L>::F* sums)
 {
-    typename Simd<L>::F even = {};
-    typename Simd<L>::F odd = {};
+    typename Simd<L>::F even[R] = {};
+    typename Simd<L>::F odd[R] = {};
     std::uint32_t c = 0;
-    for (; c + 1 < n; c += 2) {
-        even += values[c] * xs[c];
-        odd += values[c + 1] * xs[c + 1];
+    for (; c + 1 < n; c += 2)
+        for (int t = 0; t < R; ++t) {
+            even[t] += values[c] * x[t * xStride + c];
+            odd[t] += values[c + 1] * x[t * xStride + c + 1];
+        }
+    for (int t = 0; t < R; ++t) {
+        if (c < n)
+            even[t] += values[c] * x[t * xStride + c];
+        sums[t] += even[t] + odd[t];
     }
-    if (c < n)
-        even += values[c] * xs[c];
-    sum += even + odd;
+}
+
+// sums[t] += Σ_c values[c] · x[t · xStride + c] for every batch row t < batch.
+template <int L>
+GLVQ_INLINE void accumulate(const typename Simd<L>::F* values, std::uint32_t n, const float* x, std::int64_t xStride,
+                            int batch, typename Simd<L>::F* sums)
+{
+    constexpr int kRowsAtOnce = 4;
+    int t = 0;
+    for (; t + kRowsAtOnce <= batch; t += kRowsAtOnce)
+        accumulateRows<L, kRowsAtOnce>(values, n, x + t * xStride, xStride, sums + t);
+    for (; t < batch; ++t)
+        accumulateRows<L, 1>(values, n, x + t * xStride, xStride, sums + t);
 }
 
 // y[t · rows + row0 + r] for r < rowCount ≤ L, every batch row t.
@@ -311,16 +336,15 @@ GLVQ_INLINE void productRowBlock(const Plan& P, const Scratch& S, std::int64_t r
         transposeWords<L>(G, row0, rowCount, words);
         for (int t = 0; t < P.batch; ++t)
             groupSum[t] = typename Simd<L>::F {};
-        for (std::uint32_t c0 = 0; c0 < G.columns; c0 += tileColumns) {
-            const std::uint32_t n = std::min(tileColumns, G.columns - c0);
-            unpackCodesFor<L>(G, words, c0, n, codes);
+        for (std::uint64_t c0 = 0; c0 < G.columns; c0 += tileColumns) {
+            const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(tileColumns, G.columns - c0));
+            unpackCodesFor<L>(G, words, static_cast<std::uint32_t>(c0), n, codes);
             const typename Simd<L>::F* values = codes;
             if (G.companded) {
                 expandTileFor<L>(G, P.dim, n, codes, expanded);
                 values = expanded;
             }
-            for (int t = 0; t < P.batch; ++t)
-                accumulate<L>(values, n, P.xin.data() + static_cast<std::int64_t>(t) * P.cols + G.first + c0, groupSum[t]);
+            accumulate<L>(values, n, P.xin.data() + G.first + c0, P.cols, P.batch, groupSum);
         }
         const double scale = G.scale;
         for (int t = 0; t < P.batch; ++t)

@@ -116,6 +116,20 @@ inline LayerSpec uniformSpec(std::int64_t rows, std::int64_t cols, std::uint32_t
     return s;
 }
 
+// Odd group widths (8, 24, 136, 40) and every bit width in one layer: d = 8, 23 rows, every other group
+// companded, row scales on.
+inline LayerSpec oddWidthsSpec(std::uint64_t seed)
+{
+    LayerSpec s;
+    s.rows = 23;
+    s.dim = 8;
+    s.columns = {8, 24, 136, 40};
+    s.bits = {3, 1, 4, 2};
+    s.companding = 2;
+    s.seed = seed;
+    return s;
+}
+
 // Ŵ in fp64 from the uint8 codes and the fp16 side info (the exact maths, no fp32 rounding).
 inline std::vector<double> decodeFp64(const SyntheticLayer& L)
 {

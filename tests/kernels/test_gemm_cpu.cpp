@@ -28,16 +28,10 @@ std::vector<kt::LayerSpec> productSpecs()
         kt::uniformSpec(33, 52, 13, {3, 4}, 1, 2, true, 16),
         kt::uniformSpec(130, 96, 12, {3}, 4, 0, false, 17),
         kt::uniformSpec(21, 90, 30, {2, 3}, 3, 1, true, 18),     // d = 3: the run-time-d path
+        kt::uniformSpec(9, 1020, 510, {3, 2}, 3, 1, true, 33),   // d = 3 past one tile: tiles of 255 columns
         kt::uniformSpec(18, 1040, 520, {3, 2}, 8, 2, true, 19),  // groups wider than one 256-column tile
+        kt::oddWidthsSpec(20),
     };
-    kt::LayerSpec odd; // odd group widths and every width in one layer
-    odd.rows = 23;
-    odd.dim = 8;
-    odd.columns = {8, 24, 136, 40};
-    odd.bits = {3, 1, 4, 2};
-    odd.companding = 2;
-    odd.seed = 20;
-    specs.push_back(odd);
     return specs;
 }
 
@@ -127,19 +121,68 @@ TEST(CpuProduct, RowRangesWriteOnlyTheirRowsAndAgreeBitForBit)
     const auto view = layer.view();
     const int batch = 2;
     const auto x = kt::randomActivations(static_cast<std::size_t>(batch * layer.cols), 26);
-    std::vector<float> whole(static_cast<std::size_t>(batch * layer.rows));
-    ASSERT_EQ(glvq_gemm_cpu(&view, 0, layer.rows, x.data(), batch, whole.data()), GLVQ_OK);
-    std::vector<float> parts(whole.size(), 7.0f);
-    ASSERT_EQ(glvq_gemm_cpu(&view, 3, 22, x.data(), batch, parts.data()), GLVQ_OK); // blocks start at row 3
-    ASSERT_EQ(glvq_gemm_cpu(&view, 22, 22, x.data(), batch, parts.data()), GLVQ_OK); // empty range
-    for (int t = 0; t < batch; ++t)
-        for (int i = 0; i < layer.rows; ++i) {
-            const std::size_t k = static_cast<std::size_t>(t * layer.rows + i);
-            if (i >= 3 && i < 22)
-                ASSERT_EQ(std::memcmp(&parts[k], &whole[k], sizeof(float)), 0) << "row " << i << " batch row " << t;
-            else
-                ASSERT_EQ(parts[k], 7.0f) << "row " << i << " was written";
+    for (glvq_cpu_isa isa : runnableIsas()) {
+        std::vector<float> whole(static_cast<std::size_t>(batch * layer.rows));
+        ASSERT_EQ(glvq_gemm_cpu_isa(isa, &view, 0, layer.rows, x.data(), batch, whole.data()), GLVQ_OK);
+        std::vector<float> parts(whole.size(), 7.0f);
+        ASSERT_EQ(glvq_gemm_cpu_isa(isa, &view, 3, 22, x.data(), batch, parts.data()), GLVQ_OK); // blocks from row 3
+        ASSERT_EQ(glvq_gemm_cpu_isa(isa, &view, 22, 22, x.data(), batch, parts.data()), GLVQ_OK); // empty range
+        for (int t = 0; t < batch; ++t)
+            for (int i = 0; i < layer.rows; ++i) {
+                const std::size_t k = static_cast<std::size_t>(t * layer.rows + i);
+                if (i >= 3 && i < 22)
+                    ASSERT_EQ(std::memcmp(&parts[k], &whole[k], sizeof(float)), 0)
+                        << "row " << i << " batch row " << t << " " << glvq_cpu_isa_name(isa);
+                else
+                    ASSERT_EQ(parts[k], 7.0f) << "row " << i << " was written";
+            }
+    }
+}
+
+TEST(CpuProduct, ABatchRowGetsTheSameBitsWhateverBatchItCameIn)
+{
+    // Batch rows go four at a time and then one by one: row 4 of a batch of 5 takes the other path than rows
+    // 0-3, and each must still equal the row multiplied on its own.
+    const auto layer = kt::makeLayer(kt::uniformSpec(20, 256, 128, {2, 3}, 8, 2, true, 29));
+    const auto view = layer.view();
+    const int batch = 5;
+    const auto x = kt::randomActivations(static_cast<std::size_t>(batch * layer.cols), 30);
+    for (glvq_cpu_isa isa : runnableIsas()) {
+        std::vector<float> together(static_cast<std::size_t>(batch * layer.rows));
+        ASSERT_EQ(glvq_gemm_cpu_isa(isa, &view, 0, layer.rows, x.data(), batch, together.data()), GLVQ_OK);
+        for (int t = 0; t < batch; ++t) {
+            std::vector<float> alone(static_cast<std::size_t>(layer.rows));
+            ASSERT_EQ(glvq_gemm_cpu_isa(isa, &view, 0, layer.rows, x.data() + t * layer.cols, 1, alone.data()), GLVQ_OK);
+            EXPECT_EQ(std::memcmp(alone.data(), together.data() + t * layer.rows, alone.size() * sizeof(float)), 0)
+                << "batch row " << t << " " << glvq_cpu_isa_name(isa);
         }
+    }
+}
+
+TEST(CpuProduct, ExtremeCompandingParametersStayExact)
+{
+    // μ at both ends of fp16 (the smallest subnormal, where log2(1 + μ) ≈ 8.6e-8 and 1/μ ≈ 1.7e7, and 65504),
+    // and t = |v|·log2(1 + μ) = 127.5, just below expm1f's overflow at 128, where 2^t is finite but 2^n is not
+    // when n is rounded up to 128. One layer each: their outputs differ by up to 30 orders of magnitude.
+    auto check = [](std::uint16_t mu, float diagonal, std::uint64_t seed, const char* what) {
+        auto layer = kt::makeLayer(kt::uniformSpec(19, 64, 64, {2}, 8, 1, true, seed));
+        layer.mu[0] = mu;
+        if (diagonal > 0.0f)
+            for (int a = 0; a < 8; ++a)
+                for (int b = 0; b < 8; ++b)
+                    layer.generators[static_cast<std::size_t>(a * 8 + b)] = kt::half(a == b ? diagonal : 0.0f);
+        const auto view = layer.view();
+        const auto x = kt::randomActivations(static_cast<std::size_t>(layer.cols), seed + 1);
+        const auto exact = kt::productFp64(kt::decodeFp64(layer), layer.rows, layer.cols, x, 1);
+        for (glvq_cpu_isa isa : runnableIsas()) {
+            std::vector<float> y(static_cast<std::size_t>(layer.rows));
+            ASSERT_EQ(glvq_gemm_cpu_isa(isa, &view, 0, layer.rows, x.data(), 1, y.data()), GLVQ_OK);
+            EXPECT_LT(kt::maxRelativeError(y.data(), exact), 2e-6) << what << " " << glvq_cpu_isa_name(isa);
+        }
+    };
+    check(0x0001, 0.0f, 31, "mu = 2^-24");
+    check(kt::half(65504.0f), 0.0f, 33, "mu = 65504");
+    check(kt::half(255.0f), 10.625f, 35, "t = 127.5"); // log2(256) = 8; G = 10.625 I and |z| = 1.5
 }
 
 TEST(CpuProduct, OverflowGivesInfinityAsTheReferenceDoes)

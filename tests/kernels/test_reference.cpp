@@ -50,15 +50,8 @@ std::vector<kt::LayerSpec> decodeSpecs()
         kt::uniformSpec(3, 288, 96, {4, 2}, 32, 2, true, 3),
         kt::uniformSpec(17, 60, 10, {1, 2, 3}, 2, 1, true, 4),
         kt::uniformSpec(130, 96, 12, {3}, 4, 0, false, 5),
+        kt::oddWidthsSpec(6),
     };
-    kt::LayerSpec odd; // odd group widths and every width in one layer
-    odd.rows = 23;
-    odd.dim = 8;
-    odd.columns = {8, 24, 136, 40};
-    odd.bits = {3, 1, 4, 2};
-    odd.companding = 2;
-    odd.seed = 6;
-    specs.push_back(odd);
     return specs;
 }
 
