@@ -58,9 +58,7 @@ const CommandSpec& benchSpec()
         { "MODEL" },
         {
             { "device", "DEV", "cpu (default) or cuda" },
-            { "kernels", "K",
-              "for an .h5: auto (default: fused on CUDA; on the CPU fused for layers without companding, decoded "
-              "for companded ones), fused or decoded" },
+            { "kernels", "K", "for an .h5: auto (default: fused on CUDA, decoded on the CPU), fused or decoded" },
             { "prompt", "N", "prompt tokens prefilled before timing (default 64)" },
             { "tokens", "N", "timed generated tokens (default 64; 4 more are generated first as warm-up)" },
             { "no-baseline", "", "skip the dense baseline" },

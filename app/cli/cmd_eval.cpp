@@ -38,7 +38,7 @@ const CommandSpec& evalSpec()
             { "ctx", "N", "window length in tokens" },
             { "device", "DEV", "cpu (default) or cuda" },
             { "kernels", "K", "for an .h5: fused (GLVQ layers run the fused decode kernels), decoded, or auto (default: fused on "
-                             "CUDA; on the CPU fused for layers without companding, decoded for companded ones)" },
+                             "CUDA, decoded on the CPU, where the fused kernel is the slow exact reference)" },
             { "reference", "MODEL", "also report KL(reference || model) on the same windows" },
             { "max-windows", "N", "evaluate only the first N windows" },
             { "batch", "N", "windows per forward pass (default: from a 64 MiB logits budget)" },

@@ -12,18 +12,6 @@
 
 namespace glvq::pipeline {
 
-namespace {
-
-bool isCompanded(const quant::GlvqLayerCodes& codes)
-{
-    for (const auto& group : codes.groups())
-        if (group.mu > 0.0f)
-            return true;
-    return false;
-}
-
-} // namespace
-
 QuantizedKernels parseQuantizedKernels(const std::string& text)
 {
     if (text == "auto")
@@ -73,7 +61,9 @@ std::unique_ptr<model::CausalLM> loadExportedCausalLM(const ExportedModel& expor
         tensor.toFloat32Into(std::span<float>(values.data_ptr<float>(), std::size_t(values.numel())), origin);
         return values;
     };
-    if (kernels != QuantizedKernels::Decoded)
+    if (kernels == QuantizedKernels::Auto)
+        kernels = device == model::ComputeDevice::Cuda ? QuantizedKernels::Fused : QuantizedKernels::Decoded;
+    if (kernels == QuantizedKernels::Fused)
         source.linear = [&](const std::string& name, const at::Tensor& bias,
                             const at::Device& torchDevice) -> std::shared_ptr<const model::LinearOp> {
             const auto layer = quantized.find(name + ".weight");
@@ -82,8 +72,6 @@ std::unique_ptr<model::CausalLM> loadExportedCausalLM(const ExportedModel& expor
             const auto* glvqCodes = dynamic_cast<const quant::GlvqLayerCodes*>(layer->second->codes.get());
             if (!glvqCodes)
                 return nullptr; // RTN, GPTQ, E8: no fused kernel, decoded instead
-            if (kernels == QuantizedKernels::Auto && device != model::ComputeDevice::Cuda && isCompanded(*glvqCodes))
-                return nullptr; // on the CPU dense fp32 outruns the companded fused product (docs/kernels.md §4b)
             return std::make_shared<FusedGlvqLinear>(*glvqCodes, bias, torchDevice, name);
         };
     return model::buildCausalLM(std::move(config), device, source, progress, cancel);

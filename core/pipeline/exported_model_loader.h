@@ -13,9 +13,8 @@
 namespace glvq::pipeline {
 
 enum class QuantizedKernels {
-    Auto,    // Fused on CUDA. On the CPU fused for linear GLVQ layers (every μ = 0: faster than dense fp32, 16×
-             // less memory at 2 bits) and decoded for companded ones, where dense fp32 is faster while it fits in
-             // memory (docs/kernels.md §4b has the measurements)
+    Auto,    // Fused on CUDA; Decoded on the CPU, where dense fp32 is faster for companded layers while it fits in
+             // memory (Fused keeps the codes: 16× less memory at 2 bits; docs/kernels.md §2b has the speeds)
     Fused,   // GLVQ layers run the fused decode-GEMV/GEMM kernels; other methods are decoded
     Decoded, // every quantized layer decoded to a dense fp32 weight at load
 };
