@@ -7,8 +7,8 @@
 // How: 16 rows at a time, one SIMD lane per row; compiled for AVX-512, AVX2 + FMA and the portable baseline
 // (x86-64 levels v4, v3, v1), the best one this CPU runs picked at the first call.
 // A linear group (μ = 0) never forms Ŵ: Σ_j Ŵ_ij x_j = r_i s_g Σ (u − o)·x̂ with x̂ = Gᵀx per sub-vector,
-// computed once per call, so a weight costs an unpack and one FMA. A companded group decodes v = G z per
-// sub-vector and F⁻¹_μ(v) through a polynomial exp2 (relative error ≤ 4e-7 before the − 1), then the FMA.
+// computed once per call (per row range), so a weight costs an unpack and one FMA. A companded group decodes
+// v = G z per sub-vector and F⁻¹_μ(v) through 2^f − 1 as a degree-7 Taylor series, then the FMA.
 //
 // Numerics: differs from glvq_gemm_ref by rounding only. Σ over a group's columns in fp32 (with FMA where
 // the CPU has it, so the last bits may differ between CPU generations), Σ over groups in fp64; relative to
