@@ -3,7 +3,9 @@
 // several runs: the reference (kernels/glvq_ref.h, the correctness yardstick) and the fast product
 // (kernels/glvq_cpu.h) on every instruction set this CPU runs, companding off and on, 2/3/4 bits. For scale,
 // the same shape as a dense fp32 matrix-vector product (one plain loop per row; what decoding to fp32 costs
-// at batch 1 is at least this, since it reads 4 bytes per weight).
+// at batch 1 is at least this, since it reads 4 bytes per weight). Then the dense decode of the same layer on
+// the best instruction set into transposed panels of 128 rows (what FusedGlvqLinear multiplies at large
+// batches), against the reference decoder (row-major).
 // Usage: bench_kernels_cpu [repetitions]
 #include "kernels/glvq_cpu.h"
 #include "kernels/glvq_ref.h"
@@ -45,6 +47,18 @@ void report(const char* kernel, const char* isa, int bits, const char* compandin
                 seconds * 1e3, weights / seconds / 1e6, codeBytes / seconds / 1e6);
 }
 
+constexpr std::int64_t kPanelRows = 128;
+
+void reportDecode(const char* kernel, const char* isa, const char* layout, int bits, const char* companding,
+                  double seconds)
+{
+    const double weights = static_cast<double>(kRows) * static_cast<double>(kCols);
+    std::printf("kernels_cpu_decode kernel=%s isa=%s layout=%s rows=%lld cols=%lld d=8 bits=%d companding=%s "
+                "threads=1 ms=%.2f Mweights_per_s=%.0f\n",
+                kernel, isa, layout, static_cast<long long>(kRows),
+                static_cast<long long>(kCols), bits, companding, seconds * 1e3, weights / seconds / 1e6);
+}
+
 // y = W x, W dense fp32 row-major: the plain loop, four partial sums so that it is not latency-bound.
 void denseGemv(const std::vector<float>& w, const std::vector<float>& x, std::vector<float>& y)
 {
@@ -65,6 +79,7 @@ int main(int argc, char** argv)
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
     const auto x = kt::randomActivations(static_cast<std::size_t>(kCols), 99);
     std::vector<float> y(static_cast<std::size_t>(kRows));
+    std::vector<float> dense(static_cast<std::size_t>(kRows * kCols));
     std::vector<glvq_cpu_isa> isas;
     for (glvq_cpu_isa isa : {GLVQ_CPU_ISA_PORTABLE, GLVQ_CPU_ISA_AVX2, GLVQ_CPU_ISA_AVX512})
         if (isa <= glvq_cpu_best_isa())
@@ -87,8 +102,17 @@ int main(int argc, char** argv)
                 });
                 report("fast", glvq_cpu_isa_name(isa), bits, mode, s, codeBytes);
             }
+            const double sDecodeRef = medianSeconds(std::min(repetitions, 3), [&] {
+                failed |= glvq_decode_ref(&view, 0, kRows, dense.data(), kCols) != GLVQ_OK;
+            });
+            reportDecode("reference", "portable", "row-major", bits, mode, sDecodeRef);
+            const double sPanels = medianSeconds(repetitions, [&] { // one panel buffer, reused as the layer does
+                for (std::int64_t begin = 0; begin < kRows; begin += kPanelRows)
+                    failed |= glvq_decode_transposed_cpu(GLVQ_CPU_ISA_AUTO, &view, begin, begin + kPanelRows,
+                                                         dense.data(), kPanelRows) != GLVQ_OK;
+            });
+            reportDecode("fast", glvq_cpu_isa_name(glvq_cpu_best_isa()), "panels-of-128-rows", bits, mode, sPanels);
         }
-    std::vector<float> dense(static_cast<std::size_t>(kRows * kCols));
     for (std::size_t k = 0; k < dense.size(); ++k)
         dense[k] = static_cast<float>(k % 13) * 0.01f - 0.06f;
     const double s = medianSeconds(repetitions, [&] { denseGemv(dense, x, y); });

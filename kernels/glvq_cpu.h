@@ -38,3 +38,15 @@ const char* glvq_cpu_isa_name(glvq_cpu_isa isa); // "portable", "avx2", "avx512"
 // GLVQ_ERR_UNSUPPORTED when the CPU does not run `isa`.
 glvq_status glvq_gemm_cpu_isa(glvq_cpu_isa isa, const glvq_packed_layer* layer, std::int64_t row_begin,
                               std::int64_t row_end, const float* x, std::int32_t batch, float* y);
+
+// Fast dense decode into a transposed panel: Ŵ[i, j] for rows i in [row_begin, row_end) goes to
+// out[j · out_column_stride + (i − row_begin)], stride ≥ row_end − row_begin. That is Ŵ[row_begin:row_end, :]ᵀ
+// as a plain [cols, rows] matrix, what a BLAS GEMM X · Ŵᵀ reads, so FusedGlvqLinear multiplies large batches
+// panel by panel without holding Ŵ. Each SIMD block of rows stores whole registers per column; keep the
+// stride small (a panel of ~128 rows) so that consecutive columns stay within a few pages.
+// The same values as glvq_decode_ref (glvq_ref.h) up to rounding: G z summed with FMA, F⁻¹_μ through the
+// series above instead of expm1f (tests/kernels/test_decode_cpu.cpp bounds the difference). Each row's values
+// are independent of the range it is decoded in, bit for bit. `isa` as in glvq_gemm_cpu_isa (AUTO: the best
+// this CPU runs). Units, ownership, thread-safety and errors as glvq_gemm_cpu.
+glvq_status glvq_decode_transposed_cpu(glvq_cpu_isa isa, const glvq_packed_layer* layer, std::int64_t row_begin,
+                                       std::int64_t row_end, float* out, std::int64_t out_column_stride);

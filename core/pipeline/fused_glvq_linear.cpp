@@ -10,6 +10,7 @@
 #include <ATen/Parallel.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
+#include <algorithm>
 
 namespace glvq::pipeline {
 
@@ -34,11 +35,13 @@ void requireDefaultStream(const at::Device& device, const std::string& name)
 
 } // namespace
 
-FusedGlvqLinear::FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::Device device, std::string name)
+FusedGlvqLinear::FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::Device device, std::string name,
+                                 CpuProductOptions cpu)
     : m_packed(std::move(packed))
     , m_bias(std::move(bias))
     , m_device(device)
     , m_name(std::move(name))
+    , m_cpu(cpu)
 {
     const auto view = m_packed.view();
     if (glvq_validate_packed(&view, m_packed.words.size()) != GLVQ_OK)
@@ -54,8 +57,8 @@ FusedGlvqLinear::FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::De
 }
 
 FusedGlvqLinear::FusedGlvqLinear(const quant::GlvqLayerCodes& codes, at::Tensor bias, at::Device device,
-                                 std::string name)
-    : FusedGlvqLinear(packGlvqLayer(codes, name), std::move(bias), device, name)
+                                 std::string name, CpuProductOptions cpu)
+    : FusedGlvqLinear(packGlvqLayer(codes, name), std::move(bias), device, name, cpu)
 {
 }
 
@@ -77,21 +80,52 @@ at::Tensor FusedGlvqLinear::forward(const at::Tensor& x) const
             check(glvq_gemm_cuda(m_gpu, input.data_ptr<float>(), static_cast<std::int32_t>(batch),
                                  output.data_ptr<float>(), nullptr),
                   m_name, "fused CUDA GEMM");
+        } else if (m_cpu.product == CpuProduct::DecodedPanels
+                   || (m_cpu.product == CpuProduct::Auto && batch >= m_cpu.panelBatch)) {
+            multiplyDecodedPanelsCpu(input, output);
         } else {
-            const auto view = m_packed.view();
-            const float* in = input.data_ptr<float>();
-            float* out = output.data_ptr<float>();
-            // Each row's result is independent of the split, so any thread count gives the same bits. A grain
-            // of 64 rows keeps each thread's per-call set-up (x̂, one pass over the side info) small.
-            at::parallel_for(0, outFeatures(), 64, [&](std::int64_t begin, std::int64_t end) {
-                check(glvq_gemm_cpu(&view, begin, end, in, static_cast<std::int32_t>(batch), out), m_name,
-                      "fused CPU GEMM");
-            });
+            multiplyFusedCpu(input, output);
         }
     }
     if (m_bias.defined())
         output.add_(m_bias);
     return output.view(outputShape);
+}
+
+void FusedGlvqLinear::multiplyFusedCpu(const at::Tensor& input, at::Tensor& output) const
+{
+    const auto view = m_packed.view();
+    const float* in = input.data_ptr<float>();
+    float* out = output.data_ptr<float>();
+    const auto batch = static_cast<std::int32_t>(input.size(0));
+    // Each row's result is independent of the split, so any thread count gives the same bits. A grain of 64
+    // rows keeps each thread's per-call set-up (x̂, one pass over the side info) small.
+    at::parallel_for(0, outFeatures(), 64, [&](std::int64_t begin, std::int64_t end) {
+        check(glvq_gemm_cpu(&view, begin, end, in, batch, out), m_name, "fused CPU GEMM");
+    });
+}
+
+void FusedGlvqLinear::multiplyDecodedPanelsCpu(const at::Tensor& input, at::Tensor& output) const
+{
+    constexpr std::int64_t kBlock = 16; // rows per SIMD block of the decoder: threads split on whole blocks
+    const auto view = m_packed.view();
+    const std::int64_t rows = outFeatures();
+    const std::int64_t cols = inFeatures();
+    const std::int64_t panelRows = std::clamp(m_cpu.panelRows, std::int64_t(1), rows);
+    // Ŵ[begin:end, :]ᵀ as [cols, panelRows]: at::mm reads it as a plain matrix (leading dimension panelRows).
+    auto panel = at::empty({ cols, panelRows }, input.options());
+    float* panelData = panel.data_ptr<float>();
+    for (std::int64_t begin = 0; begin < rows; begin += panelRows) {
+        const std::int64_t count = std::min(panelRows, rows - begin);
+        at::parallel_for(0, (count + kBlock - 1) / kBlock, 1, [&](std::int64_t first, std::int64_t last) {
+            const std::int64_t from = begin + first * kBlock;
+            const std::int64_t to = std::min(begin + last * kBlock, begin + count);
+            check(glvq_decode_transposed_cpu(GLVQ_CPU_ISA_AUTO, &view, from, to, panelData + (from - begin), panelRows),
+                  m_name, "CPU decode");
+        });
+        auto slice = output.narrow(1, begin, count); // rows of stride `rows`: BLAS writes it in place
+        at::mm_out(slice, input, panel.narrow(1, 0, count));
+    }
 }
 
 at::Tensor FusedGlvqLinear::denseWeight() const

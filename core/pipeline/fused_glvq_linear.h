@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A GLVQ layer that the model runs through the fused decode + GEMV/GEMM kernels (kernels/): Ŵ is never
-// materialised; each forward streams the packed codes. On a CUDA model the codes live on the GPU in the
-// kernels' load-time layout (glvq_gpu_layer) and glvq_gemm_cuda runs; on the CPU glvq_gemm_cpu runs (SIMD over
-// rows, kernels/glvq_cpu.h), split over output rows with at::parallel_for; it equals decode-then-matmul up to
-// fp32 rounding (relative error ~1e-7).
+// materialised as a whole; each forward streams the packed codes. On a CUDA model the codes live on the GPU
+// in the kernels' load-time layout (glvq_gpu_layer) and glvq_gemm_cuda runs. On the CPU:
+//  - batches below CpuProductOptions::panelBatch (decoding, short prompts): glvq_gemm_cpu (SIMD over rows,
+//    kernels/glvq_cpu.h), split over output rows with at::parallel_for;
+//  - larger batches (prefill, evaluation windows), where a BLAS GEMM beats any fused product: panelRows rows
+//    at a time are decoded (glvq_decode_transposed_cpu) and multiplied by at::mm, so memory stays at the
+//    packed size plus one panel while the speed comes within ~20 % of the dense fp32 layer's
+//    (bench_fused_linear_cpu; the decode is the difference).
+// Both equal decode-then-matmul up to fp32 rounding (relative error ~1e-7), not bit for bit each other.
 //
 // Precision: activations and outputs fp32 (the kernels' contract). The CUDA path computes with fp16 tensor-core
 // inputs (hi + lo split of x) and fp32 accumulation: relative error ≤ 1e-3 by contract (docs/kernels.md).
@@ -25,19 +30,30 @@ class GlvqLayerCodes;
 
 namespace glvq::pipeline {
 
+// How a CPU layer multiplies (see above); tests and benchmarks pin one.
+enum class CpuProduct { Auto, Fused, DecodedPanels };
+struct CpuProductOptions {
+    CpuProduct product = CpuProduct::Auto;
+    std::int64_t panelBatch = 48; // Auto: decoded panels from this batch on (bench_fused_linear_cpu: the crossover)
+    std::int64_t panelRows = 128; // rows per decoded panel (fp32, panelRows × cols; 2 MB at 4096 columns)
+};
+
 class FusedGlvqLinear final : public model::LinearOp {
 public:
-    // bias: [rows] fp32 or undefined. device: where inputs arrive and outputs go (CPU or CUDA:0). Throws
-    // glvq::Error naming `name` for a malformed layer or, on CUDA, when this build's kernels have no CUDA or
-    // the upload fails.
-    FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::Device device, std::string name);
-    FusedGlvqLinear(const quant::GlvqLayerCodes& codes, at::Tensor bias, at::Device device, std::string name);
+    // bias: [rows] fp32 or undefined. device: where inputs arrive and outputs go (CPU or CUDA:0). `cpu`
+    // matters on the CPU only. Throws glvq::Error naming `name` for a malformed layer or, on CUDA, when this
+    // build's kernels have no CUDA or the upload fails.
+    FusedGlvqLinear(PackedGlvqLayer packed, at::Tensor bias, at::Device device, std::string name,
+                    CpuProductOptions cpu = {});
+    FusedGlvqLinear(const quant::GlvqLayerCodes& codes, at::Tensor bias, at::Device device, std::string name,
+                    CpuProductOptions cpu = {});
     ~FusedGlvqLinear() override;
     FusedGlvqLinear(const FusedGlvqLinear&) = delete;
     FusedGlvqLinear& operator=(const FusedGlvqLinear&) = delete;
 
     at::Tensor forward(const at::Tensor& x) const override;
-    // Decodes on demand with the kernels' decoder (the layer keeps no dense copy): O(rows · cols) per call.
+    // Decodes on demand (the layer keeps no dense copy): O(rows · cols) per call. On the CPU with the reference
+    // decoder, bit-identical to GlvqLayerCodes::decode().
     at::Tensor denseWeight() const override;
     std::optional<at::Tensor> bias() const override;
     std::int64_t inFeatures() const override { return m_packed.cols; }
@@ -45,11 +61,15 @@ public:
     std::string kind() const override;
 
 private:
+    void multiplyFusedCpu(const at::Tensor& input, at::Tensor& output) const;
+    void multiplyDecodedPanelsCpu(const at::Tensor& input, at::Tensor& output) const;
+
     PackedGlvqLayer m_packed; // on CUDA without the code words (they live on the device)
     glvq_gpu_layer* m_gpu = nullptr; // owned; null on the CPU
     at::Tensor m_bias;
     at::Device m_device;
     std::string m_name;
+    CpuProductOptions m_cpu;
 };
 
 } // namespace glvq::pipeline

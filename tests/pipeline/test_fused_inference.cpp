@@ -44,26 +44,36 @@ double relativeError(const at::Tensor& actual, const at::Tensor& expected)
 
 } // namespace
 
-TEST(FusedGlvqLinear, MatchesDecodeThenMatmulForEveryBatchShape)
+TEST(FusedGlvqLinear, MatchesDecodeThenMatmulForEveryBatchShapeAndCpuProduct)
 {
+    // Auto takes the fused product below panelBatch (48) and decoded panels from it on; the pinned panel run
+    // uses panels of 16 rows, so the 40 rows take three (the last one partial).
+    std::vector<std::pair<const char*, pipeline::CpuProductOptions>> products {
+        { "auto", {} },
+        { "fused", { .product = pipeline::CpuProduct::Fused } },
+        { "panels of 16 rows", { .product = pipeline::CpuProduct::DecodedPanels, .panelRows = 16 } },
+    };
     for (const auto companding : { quant::Companding::Off, quant::Companding::Learnable }) {
         const auto codes = quantizedLayer(companding, 320);
         at::manual_seed(5);
         const auto bias = at::randn({ codes->rows() }, at::kFloat);
-        const pipeline::FusedGlvqLinear fused(*codes, bias, at::Device(at::kCPU), "test.layer");
-        EXPECT_EQ(fused.inFeatures(), 320);
-        EXPECT_EQ(fused.outFeatures(), 40);
-        EXPECT_NE(fused.kind().find("fused CPU ("), std::string::npos) << fused.kind();
         const auto weight = codes->decode().to(at::kDouble);
-        for (const auto& shape : std::vector<std::vector<std::int64_t>> { { 1, 320 }, { 7, 320 }, { 2, 3, 320 }, { 320 } }) {
-            const auto x = at::randn(shape, at::kFloat);
-            const auto expected = at::linear(x.to(at::kDouble), weight, bias.to(at::kDouble));
-            const auto y = fused.forward(x);
-            ASSERT_EQ(y.sizes(), expected.sizes());
-            EXPECT_LE(relativeError(y, expected), 1e-6) << "shape " << shape.size() << "-D, batch " << shape[0];
+        for (const auto& [what, options] : products) {
+            const pipeline::FusedGlvqLinear fused(*codes, bias, at::Device(at::kCPU), "test.layer", options);
+            EXPECT_EQ(fused.inFeatures(), 320);
+            EXPECT_EQ(fused.outFeatures(), 40);
+            EXPECT_NE(fused.kind().find("fused CPU ("), std::string::npos) << fused.kind();
+            for (const auto& shape : std::vector<std::vector<std::int64_t>> {
+                     { 1, 320 }, { 7, 320 }, { 2, 3, 320 }, { 320 }, { 40, 320 }, { 3, 17, 320 } }) {
+                const auto x = at::randn(shape, at::kFloat);
+                const auto expected = at::linear(x.to(at::kDouble), weight, bias.to(at::kDouble));
+                const auto y = fused.forward(x);
+                ASSERT_EQ(y.sizes(), expected.sizes());
+                EXPECT_LE(relativeError(y, expected), 1e-6) << what << ", " << shape.size() << "-D, batch " << shape[0];
+            }
+            EXPECT_TRUE(at::equal(fused.denseWeight(), codes->decode()));
+            EXPECT_THROW(fused.forward(at::randn({ 2, 319 })), Error);
         }
-        EXPECT_TRUE(at::equal(fused.denseWeight(), codes->decode()));
-        EXPECT_THROW(fused.forward(at::randn({ 2, 319 })), Error);
     }
 }
 
