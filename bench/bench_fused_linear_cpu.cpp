@@ -5,7 +5,7 @@
 // (CpuProductOptions::panelBatch) and what each costs next to the dense model. Synthetic layer (kernel_fixtures.h):
 // speed does not depend on the values. Threads: torch's intra-op pool (set OMP_NUM_THREADS or --threads).
 // usage: bench_fused_linear_cpu [--rows 4096] [--cols 4096] [--bits 2] [--companding 0|1] [--threads N]
-//                               [--panel-rows 128] [--panel-batch 32] [--repetitions 5]
+//                               [--panel-rows 128] [--panel-batch 96] [--repetitions 5]
 #include "core/pipeline/fused_glvq_linear.h"
 #include "tests/kernels/kernel_fixtures.h"
 

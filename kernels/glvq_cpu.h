@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Fused decode + GEMM for packed GLVQ layers on the CPU: what a quantized model runs on a machine without a
-// GPU (FusedGlvqLinear). Same arguments and contract as glvq_gemm_ref (glvq_ref.h): Y = X Ŵᵀ with
-// X [batch, cols], Y [batch, rows], output rows [row_begin, row_end) only, Ŵ never materialised.
+// The fast CPU kernels for packed GLVQ layers, what a quantized model runs on a machine without a GPU
+// (FusedGlvqLinear): the fused decode + GEMM for small batches, and a decoder into transposed panels that a
+// BLAS GEMM multiplies at large ones (below).
+// glvq_gemm_cpu: same arguments and contract as glvq_gemm_ref (glvq_ref.h): Y = X Ŵᵀ with X [batch, cols],
+// Y [batch, rows], output rows [row_begin, row_end) only, Ŵ never materialised.
 //
 // How: 16 rows at a time, one SIMD lane per row; compiled for AVX-512, AVX2 + FMA and the portable baseline
 // (x86-64 levels v4, v3, v1), the best one this CPU runs picked at the first call.

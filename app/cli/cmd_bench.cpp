@@ -17,19 +17,6 @@ namespace glvq::cli {
 
 namespace {
 
-// Describes the model's linear layers: "42 × glvq 2.053 bits/weight, fused CUDA kernel; 1 × dense fp32".
-std::string describeLinears(const model::CausalLM& model)
-{
-    std::map<std::string, int> kinds;
-    for (const auto& name : model.blockLinearNames())
-        ++kinds[model.linear(name).kind()];
-    ++kinds[model.linear("lm_head").kind() + " (lm_head)"];
-    std::string text;
-    for (const auto& [kind, count] : kinds)
-        text += (text.empty() ? "" : "; ") + std::to_string(count) + " × " + kind;
-    return text;
-}
-
 // The dense baseline: every linear layer (lm_head too) as fp16 on CUDA. On the CPU the model stays fp32.
 void makeHalfPrecision(model::CausalLM& model)
 {
@@ -58,7 +45,8 @@ const CommandSpec& benchSpec()
         { "MODEL" },
         {
             { "device", "DEV", "cpu (default) or cuda" },
-            { "kernels", "K", "for an .h5: auto (default: fused on CUDA, decoded on the CPU), fused or decoded" },
+            { "kernels", "K", "for an .h5: auto (default: fused on CUDA; on the CPU fused for layers without companding, and for "
+                             "companded ones only when their fp32 weights would not fit in memory), fused or decoded" },
             { "prompt", "N", "prompt tokens prefilled before timing (default 64)" },
             { "tokens", "N", "timed generated tokens (default 64; 4 more are generated first as warm-up)" },
             { "no-baseline", "", "skip the dense baseline" },

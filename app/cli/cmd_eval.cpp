@@ -37,8 +37,8 @@ const CommandSpec& evalSpec()
             { "text", "FILE", "evaluation text (UTF-8)" },
             { "ctx", "N", "window length in tokens" },
             { "device", "DEV", "cpu (default) or cuda" },
-            { "kernels", "K", "for an .h5: fused (GLVQ layers run the fused decode kernels), decoded, or auto (default: fused on "
-                             "CUDA, decoded on the CPU, where the fused kernel is the slow exact reference)" },
+            { "kernels", "K", "for an .h5: auto (default: fused on CUDA; on the CPU fused for layers without companding, and for "
+                             "companded ones only when their fp32 weights would not fit in memory), fused or decoded" },
             { "reference", "MODEL", "also report KL(reference || model) on the same windows" },
             { "max-windows", "N", "evaluate only the first N windows" },
             { "batch", "N", "windows per forward pass (default: from a 64 MiB logits budget)" },
@@ -68,6 +68,7 @@ int runEval(const ParsedArgs& args, const CancelToken& cancel)
     const auto ids = tokenizer.encode(text);
     const auto protocol = evalProtocolFor(runnable.name, textPath, text, tokenizer, runnable.tokenizerName);
     const auto& model = runnable.model;
+    const auto layers = describeLinears(*model);
     nlohmann::json output;
     if (args.has("reference")) {
         const auto reference
@@ -76,6 +77,7 @@ int runEval(const ParsedArgs& args, const CancelToken& cancel)
         output = eval::toJson(result);
         if (!args.has("json")) {
             std::printf("protocol   %s\n", result.protocol.describe().c_str());
+            std::printf("layers     %s\n", layers.c_str());
             printPerplexity("model", result.candidate);
             printPerplexity("reference", result.reference);
             std::printf("KL         %.6f nats per token, KL(reference || model)\n", result.meanKl);
@@ -86,10 +88,12 @@ int runEval(const ParsedArgs& args, const CancelToken& cancel)
         output = eval::toJson(result);
         if (!args.has("json")) {
             std::printf("protocol   %s\n", result.protocol.describe().c_str());
+            std::printf("layers     %s\n", layers.c_str());
             printPerplexity("model", result);
             std::printf("time       %.1f s (%.0f tokens/s)\n", result.seconds, result.tokensPerSecond);
         }
     }
+    output["layers"] = layers;
     if (args.has("json"))
         std::printf("%s\n", output.dump(2).c_str());
     return 0;

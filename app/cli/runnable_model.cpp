@@ -4,6 +4,8 @@
 #include "app/cli/model_paths.h"
 #include "core/util/error.h"
 
+#include <map>
+
 namespace glvq::cli {
 
 RunnableModel openRunnableModel(const std::filesystem::path& path, model::ComputeDevice device,
@@ -36,6 +38,18 @@ RunnableModel openRunnableModel(const std::filesystem::path& path, model::Comput
     }
     runnable.model = pipeline::loadExportedCausalLM(exported, path.string(), device, kernels, progress, cancel);
     return runnable;
+}
+
+std::string describeLinears(const model::CausalLM& model)
+{
+    std::map<std::string, int> kinds;
+    for (const auto& name : model.blockLinearNames())
+        ++kinds[model.linear(name).kind()];
+    ++kinds[model.linear("lm_head").kind() + " (lm_head)"];
+    std::string text;
+    for (const auto& [kind, count] : kinds)
+        text += (text.empty() ? "" : "; ") + std::to_string(count) + " × " + kind;
+    return text;
 }
 
 } // namespace glvq::cli

@@ -30,4 +30,8 @@ RunnableModel openRunnableModel(const std::filesystem::path& path, model::Comput
                                 pipeline::QuantizedKernels kernels, bool withTokenizer,
                                 const ProgressCallback& progress, const CancelToken& cancel);
 
+// The model's linear layers by kind, as `glvq eval` and `glvq bench` print them:
+// "42 × glvq d=8, fused CPU (avx512) kernel; 1 × dense fp32 (lm_head)".
+std::string describeLinears(const model::CausalLM& model);
+
 } // namespace glvq::cli

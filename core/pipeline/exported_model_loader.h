@@ -7,17 +7,27 @@
 #include "core/model/causal_lm.h"
 #include "core/pipeline/export_model.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace glvq::pipeline {
 
 enum class QuantizedKernels {
-    Auto,    // Fused on CUDA; Decoded on the CPU, where dense fp32 is faster for companded layers while it fits in
-             // memory (Fused keeps the codes: 16× less memory at 2 bits; docs/kernels.md §2b has the speeds)
+    Auto,    // Fused on CUDA. On the CPU per GLVQ layer, see fuseCompandedOnCpu: fused without companding, decoded
+             // with it while the dense weights fit in memory
     Fused,   // GLVQ layers run the fused decode-GEMV/GEMM kernels; other methods are decoded
     Decoded, // every quantized layer decoded to a dense fp32 weight at load
 };
+
+// Auto on the CPU (docs/kernels.md §4b has the measurements). GLVQ layers without companding always run fused:
+// faster than dense fp32 at batch 1 (1.9× the tokens/s on Llama-2-7B shapes), within ~20 % of it at evaluation
+// batches (decoded panels), at 1/16 of the memory at 2 bits. Companded layers run fused only when this says
+// so: when the model with them decoded (`decodedModelBytes`: their fp32 weights plus every tensor the CPU model
+// holds densely anyway) would take more than half of the memory still available, since where it fits dense
+// fp32 decodes them ~1.4× faster. Unknown available memory: decoded.
+bool fuseCompandedOnCpu(std::int64_t decodedModelBytes, std::optional<std::int64_t> availableBytes);
 
 // "auto" | "fused" | "decoded"; glvq::Error otherwise.
 QuantizedKernels parseQuantizedKernels(const std::string& text);

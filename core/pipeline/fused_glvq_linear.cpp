@@ -11,6 +11,8 @@
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
 #include <algorithm>
+#include <limits>
+#include <vector>
 
 namespace glvq::pipeline {
 
@@ -31,6 +33,17 @@ void requireDefaultStream(const at::Device& device, const std::string& name)
         return;
     if (c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->getStream(device).id() != 0)
         throw Error(name + ": the fused CUDA kernels run on the default stream; torch's current stream is another");
+}
+
+// The calling thread's panel buffer, kept between calls and layers (it grows to the largest panel the thread
+// has used): allocated afresh per forward, megabytes come back from the OS zeroed, page by page, every time,
+// which cost more than the decode at small batches.
+float* threadPanelBuffer(std::size_t floats)
+{
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < floats)
+        buffer.resize(floats);
+    return buffer.data();
 }
 
 } // namespace
@@ -73,6 +86,8 @@ at::Tensor FusedGlvqLinear::forward(const at::Tensor& x) const
     outputShape.back() = outFeatures();
     const auto input = x.to(m_device, at::kFloat).reshape({ -1, inFeatures() }).contiguous();
     const auto batch = input.size(0);
+    if (batch > std::numeric_limits<std::int32_t>::max())
+        throw Error(m_name + ": " + std::to_string(batch) + " input rows in one call; the kernels take at most 2^31 - 1");
     auto output = at::empty({ batch, outFeatures() }, input.options());
     if (batch > 0) {
         if (m_gpu) {
@@ -107,14 +122,17 @@ void FusedGlvqLinear::multiplyFusedCpu(const at::Tensor& input, at::Tensor& outp
 
 void FusedGlvqLinear::multiplyDecodedPanelsCpu(const at::Tensor& input, at::Tensor& output) const
 {
-    constexpr std::int64_t kBlock = 16; // rows per SIMD block of the decoder: threads split on whole blocks
+    // Panels are whole blocks of 16 rows, a multiple of every instruction set's row block (4, 8, 16), so the
+    // decoder writes whole registers and threads never share a cache line.
+    constexpr std::int64_t kBlock = 16;
     const auto view = m_packed.view();
     const std::int64_t rows = outFeatures();
     const std::int64_t cols = inFeatures();
-    const std::int64_t panelRows = std::clamp(m_cpu.panelRows, std::int64_t(1), rows);
+    const std::int64_t panelRows
+        = std::min(rows, (std::max<std::int64_t>(m_cpu.panelRows, 1) + kBlock - 1) / kBlock * kBlock);
     // Ŵ[begin:end, :]ᵀ as [cols, panelRows]: at::mm reads it as a plain matrix (leading dimension panelRows).
-    auto panel = at::empty({ cols, panelRows }, input.options());
-    float* panelData = panel.data_ptr<float>();
+    float* panelData = threadPanelBuffer(static_cast<std::size_t>(cols * panelRows));
+    const auto panel = at::from_blob(panelData, { cols, panelRows }, input.options());
     for (std::int64_t begin = 0; begin < rows; begin += panelRows) {
         const std::int64_t count = std::min(panelRows, rows - begin);
         at::parallel_for(0, (count + kBlock - 1) / kBlock, 1, [&](std::int64_t first, std::int64_t last) {
@@ -123,7 +141,7 @@ void FusedGlvqLinear::multiplyDecodedPanelsCpu(const at::Tensor& input, at::Tens
             check(glvq_decode_transposed_cpu(GLVQ_CPU_ISA_AUTO, &view, from, to, panelData + (from - begin), panelRows),
                   m_name, "CPU decode");
         });
-        auto slice = output.narrow(1, begin, count); // rows of stride `rows`: BLAS writes it in place
+        auto slice = output.narrow(1, begin, count); // row stride `rows`: BLAS takes it as the leading dimension
         at::mm_out(slice, input, panel.narrow(1, 0, count));
     }
 }
@@ -153,9 +171,16 @@ std::optional<at::Tensor> FusedGlvqLinear::bias() const
 std::string FusedGlvqLinear::kind() const
 {
     // No per-layer numbers here: callers group layers by kind (`glvq bench` prints "42 × glvq d=8, fused ...").
-    return "glvq d=" + std::to_string(m_packed.dim) + ", fused "
-           + (m_gpu ? std::string("CUDA") : std::string("CPU (") + glvq_cpu_isa_name(glvq_cpu_best_isa()) + ")")
-           + " kernel";
+    const std::string prefix = "glvq d=" + std::to_string(m_packed.dim) + ", ";
+    if (m_gpu)
+        return prefix + "fused CUDA kernel";
+    const std::string fused = std::string("fused CPU (") + glvq_cpu_isa_name(glvq_cpu_best_isa()) + ") kernel";
+    switch (m_cpu.product) {
+    case CpuProduct::Fused: return prefix + fused;
+    case CpuProduct::DecodedPanels: return prefix + "decoded CPU panels";
+    case CpuProduct::Auto: break;
+    }
+    return prefix + fused + ", decoded panels from batch " + std::to_string(m_cpu.panelBatch);
 }
 
 } // namespace glvq::pipeline

@@ -7,16 +7,19 @@
 //    kernels/glvq_cpu.h), split over output rows with at::parallel_for;
 //  - larger batches (prefill, evaluation windows), where a BLAS GEMM beats any fused product: panelRows rows
 //    at a time are decoded (glvq_decode_transposed_cpu) and multiplied by at::mm, so memory stays at the
-//    packed size plus one panel while the speed comes within ~20 % of the dense fp32 layer's
-//    (bench_fused_linear_cpu; the decode is the difference).
-// Both equal decode-then-matmul up to fp32 rounding (relative error ~1e-7), not bit for bit each other.
+//    packed size plus one panel per calling thread, at 0.7–0.85× the dense fp32 layer's speed at batch 512
+//    (bench_fused_linear_cpu; the decode and its hand-offs with the BLAS threads are the difference).
+// Both equal decode-then-matmul up to fp32 rounding, not bit for bit each other: the fused product sums each
+// group in fp32 and the groups in fp64 (relative error ~1e-7); the panels sum all columns in fp32 in BLAS
+// (~1e-6 at thousands of columns, like the dense layer).
 //
 // Precision: activations and outputs fp32 (the kernels' contract). The CUDA path computes with fp16 tensor-core
 // inputs (hi + lo split of x) and fp32 accumulation: relative error ≤ 1e-3 by contract (docs/kernels.md).
 // Streams: CUDA launches go to the legacy default stream, so they order with torch's work on torch's default
 // stream; forward() refuses to run while torch's current stream is another one (it could race).
 // Ownership: holds the packed codes and, on CUDA, the device copy. Thread-safety: forward() may be called from
-// several threads; the default stream serialises the launches, so calls never overlap on the layer's workspace.
+// several threads. On CUDA the default stream serialises the launches, so calls never overlap on the layer's
+// workspace; on the CPU each calling thread decodes into its own panel buffer (kept for reuse).
 #include "core/model/linear.h"
 #include "core/pipeline/packed_glvq_layer.h"
 
@@ -34,8 +37,14 @@ namespace glvq::pipeline {
 enum class CpuProduct { Auto, Fused, DecodedPanels };
 struct CpuProductOptions {
     CpuProduct product = CpuProduct::Auto;
-    std::int64_t panelBatch = 48; // Auto: decoded panels from this batch on (bench_fused_linear_cpu: the crossover)
-    std::int64_t panelRows = 128; // rows per decoded panel (fp32, panelRows × cols; 2 MB at 4096 columns)
+    // Auto: decoded panels from this many input rows (tokens, all leading dimensions flattened) on. Where they
+    // overtake the fused product grows with the layer's width (bench_fused_linear_cpu: ~48 at 4096 columns,
+    // ~128 at 11008); 96 sits between.
+    std::int64_t panelBatch = 96;
+    // Rows per decoded panel, one BLAS call each (fp32, panelRows × cols: 2 MB at 4096 columns): small enough
+    // to stay in cache between its decode and its product. Raised to a multiple of 16 (the decoder's widest
+    // row block); at most rows.
+    std::int64_t panelRows = 128;
 };
 
 class FusedGlvqLinear final : public model::LinearOp {

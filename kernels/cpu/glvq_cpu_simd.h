@@ -3,9 +3,10 @@
 // Internal to kernels/cpu: the SIMD building blocks of the fast CPU product and decoder (glvq_cpu.h). A block
 // of L rows is one SIMD register, one lane per row (GNU vector types: L = 16 with AVX-512, 8 with AVX2 + FMA,
 // 4 in the portable SSE2 build), so every operation below is one instruction per register by construction.
-// Every function is a template forced inline, so each instruction set's entry point (a function with a
-// target attribute) compiles its own copy; nothing here may be called outside such an entry point.
-// Sources including this are compiled with -ffp-contract=fast and -O3 (kernels/CMakeLists.txt).
+// Every SIMD function is a template forced inline, so each instruction set's entry point (a function with a
+// target attribute) compiles its own copy; nothing in the unnamed namespace below may be called outside such an
+// entry point, and being TU-local, no out-of-line copy built with other flags can stand in for it. The sources
+// with entry points are compiled with -ffp-contract=fast and -O3 (kernels/CMakeLists.txt).
 #include "kernels/glvq_cpu.h"
 #include "kernels/glvq_layout.h"
 
@@ -59,6 +60,8 @@ struct Groups {
 };
 Groups makeGroups(const glvq_packed_layer& layer); // throws std::bad_alloc
 
+namespace { // TU-local: see the top of the file
+
 // One value per row of a block of L rows. Aligned to their size (at most 64 bytes) explicitly: left alone, a
 // vector type's alignment follows the instruction set it is compiled for (16 bytes for a 64-byte vector in
 // the portable build), and containers ignore attributes on template arguments, so scratch arrays are carved
@@ -72,6 +75,8 @@ struct Simd {
     typedef std::int32_t I __attribute__((vector_size(L * sizeof(std::int32_t)), aligned(kAlign4)));
     typedef double D __attribute__((vector_size(L * sizeof(double)), aligned(kAlign8)));
 };
+
+} // namespace
 
 // Slots of kSlot bytes handed out in order from one 64-byte-aligned allocation (throws std::bad_alloc).
 class ScratchArena {
@@ -92,6 +97,8 @@ private:
     std::vector<unsigned char> m_storage;
     unsigned char* m_next = nullptr;
 };
+
+namespace { // TU-local: see the top of the file
 
 // 2^f − 1 for f ∈ [−½, ½]: the Taylor series of e^{f ln 2} − 1 to degree 7 (truncation below 6e-9).
 struct Exp2m1Series {
@@ -226,4 +233,5 @@ inline std::uint32_t tileColumnsFor(int dim)
     return kTileColumns / static_cast<std::uint32_t>(dim) * static_cast<std::uint32_t>(dim);
 }
 
+} // namespace
 } // namespace glvq_cpu

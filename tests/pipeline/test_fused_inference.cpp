@@ -12,6 +12,7 @@
 #include "core/quant/glvq_quantizer.h"
 #include "core/util/error.h"
 #include "kernels/device.h"
+#include "tests/kernels/kernel_fixtures.h"
 #include "tests/quant/glvq/glvq_test_util.h"
 #include "tests/support/fixtures.h"
 
@@ -46,12 +47,16 @@ double relativeError(const at::Tensor& actual, const at::Tensor& expected)
 
 TEST(FusedGlvqLinear, MatchesDecodeThenMatmulForEveryBatchShapeAndCpuProduct)
 {
-    // Auto takes the fused product below panelBatch (48) and decoded panels from it on; the pinned panel run
+    // Auto takes the fused product below panelBatch (96) and decoded panels from it on; the pinned panel run
     // uses panels of 16 rows, so the 40 rows take three (the last one partial).
-    std::vector<std::pair<const char*, pipeline::CpuProductOptions>> products {
-        { "auto", {} },
-        { "fused", { .product = pipeline::CpuProduct::Fused } },
-        { "panels of 16 rows", { .product = pipeline::CpuProduct::DecodedPanels, .panelRows = 16 } },
+    struct Product {
+        const char* kind; // what kind() says
+        pipeline::CpuProductOptions options;
+    };
+    const std::vector<Product> products {
+        { "fused CPU (", {} }, // Auto
+        { "fused CPU (", { .product = pipeline::CpuProduct::Fused } },
+        { "decoded CPU panels", { .product = pipeline::CpuProduct::DecodedPanels, .panelRows = 16 } },
     };
     for (const auto companding : { quant::Companding::Off, quant::Companding::Learnable }) {
         const auto codes = quantizedLayer(companding, 320);
@@ -62,9 +67,9 @@ TEST(FusedGlvqLinear, MatchesDecodeThenMatmulForEveryBatchShapeAndCpuProduct)
             const pipeline::FusedGlvqLinear fused(*codes, bias, at::Device(at::kCPU), "test.layer", options);
             EXPECT_EQ(fused.inFeatures(), 320);
             EXPECT_EQ(fused.outFeatures(), 40);
-            EXPECT_NE(fused.kind().find("fused CPU ("), std::string::npos) << fused.kind();
+            EXPECT_NE(fused.kind().find(what), std::string::npos) << fused.kind();
             for (const auto& shape : std::vector<std::vector<std::int64_t>> {
-                     { 1, 320 }, { 7, 320 }, { 2, 3, 320 }, { 320 }, { 40, 320 }, { 3, 17, 320 } }) {
+                     { 1, 320 }, { 7, 320 }, { 2, 3, 320 }, { 320 }, { 40, 320 }, { 2, 50, 320 } }) {
                 const auto x = at::randn(shape, at::kFloat);
                 const auto expected = at::linear(x.to(at::kDouble), weight, bias.to(at::kDouble));
                 const auto y = fused.forward(x);
@@ -75,6 +80,29 @@ TEST(FusedGlvqLinear, MatchesDecodeThenMatmulForEveryBatchShapeAndCpuProduct)
             EXPECT_THROW(fused.forward(at::randn({ 2, 319 })), Error);
         }
     }
+}
+
+TEST(FusedGlvqLinear, DecodedPanelsOfAWideLayerMatchTheExactProduct)
+{
+    // 4096 columns (the sums run as long as in a Llama layer) and 300 rows: panels of 128 (three, the last one
+    // partial) and of 24, which rounds up to 32 rows and leaves partial blocks inside panels that start mid-layer.
+    const auto spec = kernel_test::uniformSpec(300, 4096, 128, { 2, 3 }, 8, 2, true, 71);
+    const auto layer = kernel_test::makeLayer(spec);
+    const auto exact = kernel_test::decodeFp64(layer);
+    const auto weight = at::from_blob(const_cast<double*>(exact.data()), { layer.rows, layer.cols }, at::kDouble);
+    at::manual_seed(7);
+    const auto x = at::randn({ 100, layer.cols });
+    const auto expected = at::matmul(x.to(at::kDouble), weight.t());
+    for (const std::int64_t panelRows : { 128, 24 }) {
+        pipeline::PackedGlvqLayer packed = layer;
+        const pipeline::FusedGlvqLinear panels(std::move(packed), {}, at::Device(at::kCPU), "wide",
+                                               { .product = pipeline::CpuProduct::DecodedPanels, .panelRows = panelRows });
+        EXPECT_LE(relativeError(panels.forward(x), expected), 2e-6) << "panels of " << panelRows << " rows";
+    }
+    pipeline::PackedGlvqLayer packed = layer;
+    const pipeline::FusedGlvqLinear automatic(std::move(packed), {}, at::Device(at::kCPU), "wide");
+    EXPECT_NE(automatic.kind().find("decoded panels from batch 96"), std::string::npos) << automatic.kind();
+    EXPECT_LE(relativeError(automatic.forward(x), expected), 2e-6) << "auto at batch 100";
 }
 
 TEST(FusedGlvqLinear, CudaWithoutAUsableGpuIsAClearError)
@@ -146,8 +174,41 @@ TEST_F(ExportedModelRun, FusedAndDecodedFilesGiveTheInMemoryQuantizedLogits)
     for (const auto& name : fused->blockLinearNames())
         EXPECT_NE(fused->linear(name).kind().find("fused"), std::string::npos) << name;
     EXPECT_LE(relativeError(fused->forward(ids), expected), 1e-5);
-    // Auto on the CPU means decoded (the fused CPU kernel is the exact but slow reference).
+    // Auto on the CPU decodes companded layers while they fit in memory (a 16M model does).
     EXPECT_EQ(load(pipeline::QuantizedKernels::Auto)->linear(fused->blockLinearNames().front()).kind(), "dense fp32");
+}
+
+TEST_F(ExportedModelRun, AutoOnTheCpuRunsLayersWithoutCompandingFused)
+{
+    // The same file with companding switched off in every group: each layer then runs fused under Auto and
+    // gives what its decoded weights give.
+    auto linear = *s_exported;
+    for (auto& layer : linear.layers) {
+        const auto& codes = dynamic_cast<const quant::GlvqLayerCodes&>(*layer.codes);
+        auto groups = codes.groups();
+        for (auto& group : groups)
+            group.mu = 0.0f;
+        layer.codes = std::make_shared<quant::GlvqLayerCodes>(codes.rows(), codes.cols(), codes.dim(), codes.groupSize(),
+                                                              codes.rowScales(), std::move(groups));
+    }
+    const auto automatic = pipeline::loadExportedCausalLM(linear, "linear.h5", model::ComputeDevice::Cpu,
+                                                          pipeline::QuantizedKernels::Auto);
+    const auto decoded = pipeline::loadExportedCausalLM(linear, "linear.h5", model::ComputeDevice::Cpu,
+                                                        pipeline::QuantizedKernels::Decoded);
+    for (const auto& name : automatic->blockLinearNames())
+        EXPECT_NE(automatic->linear(name).kind().find("fused CPU"), std::string::npos) << name;
+    const auto ids = at::arange(100, 164, at::kLong).view({ 2, 32 });
+    EXPECT_LE(relativeError(automatic->forward(ids), decoded->forward(ids).to(at::kDouble)), 1e-5);
+}
+
+TEST(QuantizedKernelsAuto, CompandedLayersRunFusedOnlyWhenTheDecodedModelWouldNotFit)
+{
+    constexpr std::int64_t GiB = std::int64_t(1) << 30;
+    EXPECT_FALSE(pipeline::fuseCompandedOnCpu(27 * GiB, 64 * GiB)); // Llama-2-7B in fp32 on a 64 GB machine
+    EXPECT_TRUE(pipeline::fuseCompandedOnCpu(27 * GiB, 24 * GiB));  // ... on a 24 GB one: decoding would swap
+    EXPECT_TRUE(pipeline::fuseCompandedOnCpu(13 * GiB, 24 * GiB));  // fits, but leaves too little to run it
+    EXPECT_FALSE(pipeline::fuseCompandedOnCpu(0, 1 * GiB));         // nothing to decode
+    EXPECT_FALSE(pipeline::fuseCompandedOnCpu(27 * GiB, std::nullopt));
 }
 
 TEST_F(ExportedModelRun, GreedyDecodingThroughFusedKernelsGeneratesTheSameTokens)
