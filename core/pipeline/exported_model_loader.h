@@ -26,7 +26,7 @@ enum class QuantizedKernels {
 // batches (decoded panels), at 1/16 of the memory at 2 bits. Companded layers run fused only when this says
 // so: when the model with them decoded (`decodedModelBytes`: their fp32 weights plus every tensor the CPU model
 // holds densely anyway) would take more than half of the memory still available, since where it fits dense
-// fp32 decodes them ~1.4× faster. Unknown available memory: decoded.
+// fp32 decodes them ~1.6× faster. Unknown available memory: decoded.
 bool fuseCompandedOnCpu(std::int64_t decodedModelBytes, std::optional<std::int64_t> availableBytes);
 
 // "auto" | "fused" | "decoded"; glvq::Error otherwise.
