@@ -128,8 +128,9 @@ void FusedGlvqLinear::multiplyDecodedPanelsCpu(const at::Tensor& input, at::Tens
     const auto view = m_packed.view();
     const std::int64_t rows = outFeatures();
     const std::int64_t cols = inFeatures();
-    const std::int64_t panelRows
-        = std::min(rows, (std::max<std::int64_t>(m_cpu.panelRows, 1) + kBlock - 1) / kBlock * kBlock);
+    // At least one block per torch thread, so that every thread has rows to decode.
+    const std::int64_t wanted = std::max<std::int64_t>(m_cpu.panelRows, kBlock * at::get_num_threads());
+    const std::int64_t panelRows = std::min(rows, (wanted + kBlock - 1) / kBlock * kBlock);
     // Ŵ[begin:end, :]ᵀ as [cols, panelRows]: at::mm reads it as a plain matrix (leading dimension panelRows).
     float* panelData = threadPanelBuffer(static_cast<std::size_t>(cols * panelRows));
     const auto panel = at::from_blob(panelData, { cols, panelRows }, input.options());

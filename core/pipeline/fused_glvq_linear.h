@@ -43,7 +43,7 @@ struct CpuProductOptions {
     std::int64_t panelBatch = 96;
     // Rows per decoded panel, one BLAS call each (fp32, panelRows × cols: 2 MB at 4096 columns): small enough
     // to stay in cache between its decode and its product. Raised to a multiple of 16 (the decoder's widest
-    // row block); at most rows.
+    // row block) and to 16 per torch thread; at most rows.
     std::int64_t panelRows = 128;
 };
 
