@@ -233,5 +233,38 @@ inline std::uint32_t tileColumnsFor(int dim)
     return kTileColumns / static_cast<std::uint32_t>(dim) * static_cast<std::uint32_t>(dim);
 }
 
+// The entry points: Body::template run<L>(args...) compiled once per instruction set, with the register width
+// L of that set (4 portable SSE2 lanes, 8 with AVX2, 16 with AVX-512), everything it calls inlined into it.
+template <typename Body, typename... Args>
+void runPortable(Args&... args)
+{
+    Body::template run<4>(args...);
+}
+#if GLVQ_X86_LEVELS
+template <typename Body, typename... Args>
+__attribute__((target("arch=x86-64-v3"))) void runAvx2(Args&... args)
+{
+    Body::template run<8>(args...);
+}
+template <typename Body, typename... Args>
+__attribute__((target("arch=x86-64-v4"))) void runAvx512(Args&... args)
+{
+    Body::template run<16>(args...);
+}
+#endif
+
+// Runs Body on `isa`, which the caller has resolved (resolveIsa) to one this CPU runs.
+template <typename Body, typename... Args>
+void runOnIsa(glvq_cpu_isa isa, Args&... args)
+{
+    switch (isa) {
+#if GLVQ_X86_LEVELS
+    case GLVQ_CPU_ISA_AVX512: runAvx512<Body>(args...); return;
+    case GLVQ_CPU_ISA_AVX2: runAvx2<Body>(args...); return;
+#endif
+    default: runPortable<Body>(args...); return;
+    }
+}
+
 } // namespace
 } // namespace glvq_cpu

@@ -70,44 +70,16 @@ GLVQ_INLINE void decodeRowBlock(const glvq_packed_layer& layer, const Groups& gr
     }
 }
 
-template <int L>
-GLVQ_INLINE void decodeRows(const glvq_packed_layer& layer, const Groups& groups, const Buffers& B,
-                            const Target& T, std::int64_t rowEnd)
-{
-    for (std::int64_t row0 = T.rowBegin; row0 < rowEnd; row0 += L)
-        decodeRowBlock<L>(layer, groups, B, T, row0, static_cast<int>(std::min<std::int64_t>(L, rowEnd - row0)));
-}
-
-using RowsFunction = void (*)(const glvq_packed_layer&, const Groups&, const Buffers&, const Target&, std::int64_t);
-
-void rowsPortable(const glvq_packed_layer& layer, const Groups& groups, const Buffers& B, const Target& T,
-                  std::int64_t rowEnd)
-{
-    decodeRows<4>(layer, groups, B, T, rowEnd);
-}
-#if GLVQ_X86_LEVELS
-__attribute__((target("arch=x86-64-v3"))) void rowsAvx2(const glvq_packed_layer& layer, const Groups& groups,
-                                                         const Buffers& B, const Target& T, std::int64_t rowEnd)
-{
-    decodeRows<8>(layer, groups, B, T, rowEnd);
-}
-__attribute__((target("arch=x86-64-v4"))) void rowsAvx512(const glvq_packed_layer& layer, const Groups& groups,
-                                                           const Buffers& B, const Target& T, std::int64_t rowEnd)
-{
-    decodeRows<16>(layer, groups, B, T, rowEnd);
-}
-#endif
-
-RowsFunction rowsFunction(glvq_cpu_isa isa)
-{
-    switch (isa) {
-#if GLVQ_X86_LEVELS
-    case GLVQ_CPU_ISA_AVX512: return rowsAvx512;
-    case GLVQ_CPU_ISA_AVX2: return rowsAvx2;
-#endif
-    default: return rowsPortable;
+// Rows [T.rowBegin, rowEnd) in blocks of L.
+struct DecodeRows {
+    template <int L>
+    static GLVQ_INLINE void run(const glvq_packed_layer& layer, const Groups& groups, const Buffers& B, const Target& T,
+                                const std::int64_t& rowEnd)
+    {
+        for (std::int64_t row0 = T.rowBegin; row0 < rowEnd; row0 += L)
+            decodeRowBlock<L>(layer, groups, B, T, row0, static_cast<int>(std::min<std::int64_t>(L, rowEnd - row0)));
     }
-}
+};
 
 } // namespace
 } // namespace glvq_cpu
@@ -131,7 +103,8 @@ glvq_status glvq_decode_transposed_cpu(glvq_cpu_isa isa, const glvq_packed_layer
         ScratchArena arena((groups.widestRowWords + 1u) + 2u * kTileColumns);
         const Buffers buffers { arena.take(groups.widestRowWords + 1u), arena.take(kTileColumns),
                                 arena.take(kTileColumns) };
-        rowsFunction(isa)(*layer, groups, buffers, Target { out, row_begin, out_column_stride }, row_end);
+        const Target target { out, row_begin, out_column_stride };
+        runOnIsa<DecodeRows>(isa, *layer, groups, buffers, target, row_end);
     } catch (const std::bad_alloc&) {
         return glvq_fail(GLVQ_ERR_OUT_OF_MEMORY, std::string(what) + ": out of host memory");
     }

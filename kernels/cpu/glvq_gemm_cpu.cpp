@@ -160,43 +160,16 @@ GLVQ_INLINE void productRowBlock(const Plan& P, const Scratch& S, std::int64_t r
         }
 }
 
-// Rows [row_begin, row_end) in blocks of L.
-template <int L>
-GLVQ_INLINE void productRows(const Plan& P, const Scratch& S, std::int64_t rowBegin, std::int64_t rowEnd, float* y)
-{
-    for (std::int64_t row0 = rowBegin; row0 < rowEnd; row0 += L)
-        productRowBlock<L>(P, S, row0, static_cast<int>(std::min<std::int64_t>(L, rowEnd - row0)), y);
-}
-
-using RowsFunction = void (*)(const Plan&, const Scratch&, std::int64_t, std::int64_t, float*);
-
-void rowsPortable(const Plan& P, const Scratch& S, std::int64_t rowBegin, std::int64_t rowEnd, float* y)
-{
-    productRows<4>(P, S, rowBegin, rowEnd, y); // SSE2: 4 fp32 lanes
-}
-#if GLVQ_X86_LEVELS
-__attribute__((target("arch=x86-64-v3"))) void rowsAvx2(const Plan& P, const Scratch& S, std::int64_t rowBegin,
-                                                         std::int64_t rowEnd, float* y)
-{
-    productRows<8>(P, S, rowBegin, rowEnd, y);
-}
-__attribute__((target("arch=x86-64-v4"))) void rowsAvx512(const Plan& P, const Scratch& S, std::int64_t rowBegin,
-                                                           std::int64_t rowEnd, float* y)
-{
-    productRows<16>(P, S, rowBegin, rowEnd, y);
-}
-#endif
-
-RowsFunction rowsFunction(glvq_cpu_isa isa)
-{
-    switch (isa) {
-#if GLVQ_X86_LEVELS
-    case GLVQ_CPU_ISA_AVX512: return rowsAvx512;
-    case GLVQ_CPU_ISA_AVX2: return rowsAvx2;
-#endif
-    default: return rowsPortable;
+// Rows [rowBegin, rowEnd) in blocks of L.
+struct ProductRows {
+    template <int L>
+    static GLVQ_INLINE void run(const Plan& P, const Scratch& S, const std::int64_t& rowBegin,
+                                const std::int64_t& rowEnd, float* const& y)
+    {
+        for (std::int64_t row0 = rowBegin; row0 < rowEnd; row0 += L)
+            productRowBlock<L>(P, S, row0, static_cast<int>(std::min<std::int64_t>(L, rowEnd - row0)), y);
     }
-}
+};
 
 } // namespace
 } // namespace glvq_cpu
@@ -222,7 +195,7 @@ glvq_status glvq_gemm_cpu_isa(glvq_cpu_isa isa, const glvq_packed_layer* layer, 
     try {
         const Plan P = makePlan(*layer, x, batch);
         const Scratch S(P.groups.widestRowWords, batch);
-        rowsFunction(isa)(P, S, row_begin, row_end, y);
+        runOnIsa<ProductRows>(isa, P, S, row_begin, row_end, y);
     } catch (const std::bad_alloc&) {
         return glvq_fail(GLVQ_ERR_OUT_OF_MEMORY, "gemm (CPU): out of host memory");
     }

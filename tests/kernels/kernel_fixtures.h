@@ -13,6 +13,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace glvq::kernel_test {
@@ -128,6 +129,33 @@ inline LayerSpec oddWidthsSpec(std::uint64_t seed)
     s.companding = 2;
     s.seed = seed;
     return s;
+}
+
+// One 19 × 64 companded group (d = 8, 2 bits, row scales) at the edges of the compander: μ at both ends of
+// fp16 (the smallest subnormal, where log2(1 + μ) ≈ 8.6e-8 and 1/μ ≈ 1.7e7, and 65504), and t = |v|·log2(1 + μ)
+// = 127.5, just below expm1f's overflow at 128, where 2^t is finite but 2^n is not when n is rounded up to 128
+// (log2(256) = 8, G = 10.625·I, |z| = 1.5). One layer each: their weights differ by up to 30 orders of magnitude.
+struct ExtremeCompanding {
+    const char* what;
+    SyntheticLayer layer;
+};
+
+inline std::vector<ExtremeCompanding> extremeCompandingLayers(std::uint64_t seed)
+{
+    auto make = [seed](const char* what, std::uint16_t mu, float diagonal, std::uint64_t offset) {
+        auto layer = makeLayer(uniformSpec(19, 64, 64, {2}, 8, 1, true, seed + offset));
+        layer.mu[0] = mu;
+        if (diagonal > 0.0f)
+            for (int a = 0; a < 8; ++a)
+                for (int b = 0; b < 8; ++b)
+                    layer.generators[static_cast<std::size_t>(a * 8 + b)] = half(a == b ? diagonal : 0.0f);
+        return ExtremeCompanding { what, std::move(layer) };
+    };
+    std::vector<ExtremeCompanding> layers;
+    layers.push_back(make("mu = 2^-24", 0x0001, 0.0f, 0));
+    layers.push_back(make("mu = 65504", half(65504.0f), 0.0f, 2));
+    layers.push_back(make("t = 127.5", half(255.0f), 10.625f, 4));
+    return layers;
 }
 
 // Ŵ in fp64 from the uint8 codes and the fp16 side info (the exact maths, no fp32 rounding).
