@@ -11,6 +11,16 @@ if(TARGET torch_cuda OR CUDA_FOUND OR TORCH_CUDA_LIBRARIES)
   set(GLVQ_TORCH_HAS_CUDA ON)
 endif()
 
+# at::parallel_for is a header template: it splits work over torch's threads only in translation units compiled
+# with OpenMP (ATen/ParallelOpenMP.h tests _OPENMP), and runs the whole range on the calling thread elsewhere.
+# The sources that call it link glvq_torch_parallel (core/quant, core/pipeline).
+find_package(OpenMP COMPONENTS CXX)
+add_library(glvq_torch_parallel INTERFACE)
+if(OpenMP_CXX_FOUND)
+  target_link_libraries(glvq_torch_parallel INTERFACE OpenMP::OpenMP_CXX)
+endif()
+add_feature_info(TorchParallelFor OpenMP_CXX_FOUND "at::parallel_for in GLVQ code runs on torch's intra-op threads")
+
 find_package(nlohmann_json 3.10 REQUIRED)
 set_package_properties(nlohmann_json PROPERTIES TYPE REQUIRED PURPOSE "safetensors headers, config.json, tokenizer.json")
 

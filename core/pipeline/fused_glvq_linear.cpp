@@ -95,8 +95,7 @@ at::Tensor FusedGlvqLinear::forward(const at::Tensor& x) const
             check(glvq_gemm_cuda(m_gpu, input.data_ptr<float>(), static_cast<std::int32_t>(batch),
                                  output.data_ptr<float>(), nullptr),
                   m_name, "fused CUDA GEMM");
-        } else if (m_cpu.product == CpuProduct::DecodedPanels
-                   || (m_cpu.product == CpuProduct::Auto && batch >= m_cpu.panelBatch)) {
+        } else if (m_cpu.product == CpuProduct::DecodedPanels || (m_cpu.product == CpuProduct::Auto && panelsPay(batch))) {
             multiplyDecodedPanelsCpu(input, output);
         } else {
             multiplyFusedCpu(input, output);
@@ -105,6 +104,13 @@ at::Tensor FusedGlvqLinear::forward(const at::Tensor& x) const
     if (m_bias.defined())
         output.add_(m_bias);
     return output.view(outputShape);
+}
+
+bool FusedGlvqLinear::panelsPay(std::int64_t batch) const
+{
+    // The fused product runs on torch's threads, the panels' GEMM on the BLAS library's: panels only win while
+    // torch has one thread and the BLAS more (bench_fused_linear_cpu, docs/kernels.md §2b).
+    return batch >= m_cpu.panelBatch && at::get_num_threads() == 1;
 }
 
 void FusedGlvqLinear::multiplyFusedCpu(const at::Tensor& input, at::Tensor& output) const
@@ -181,7 +187,7 @@ std::string FusedGlvqLinear::kind() const
     case CpuProduct::DecodedPanels: return prefix + "decoded CPU panels";
     case CpuProduct::Auto: break;
     }
-    return prefix + fused + ", decoded panels from batch " + std::to_string(m_cpu.panelBatch);
+    return prefix + fused + (at::get_num_threads() == 1 ? ", decoded panels from batch " + std::to_string(m_cpu.panelBatch) : "");
 }
 
 } // namespace glvq::pipeline

@@ -5,10 +5,11 @@
 // in the kernels' load-time layout (glvq_gpu_layer) and glvq_gemm_cuda runs. On the CPU:
 //  - batches below CpuProductOptions::panelBatch (decoding, short prompts): glvq_gemm_cpu (SIMD over rows,
 //    kernels/glvq_cpu.h), split over output rows with at::parallel_for;
-//  - larger batches (prefill, evaluation windows), where a BLAS GEMM beats any fused product: panelRows rows
-//    at a time are decoded (glvq_decode_transposed_cpu) and multiplied by at::mm, so memory stays at the
-//    packed size plus one panel per calling thread, at 0.7–0.85× the dense fp32 layer's speed at batch 512
-//    (bench_fused_linear_cpu; the decode and its hand-offs with the BLAS threads are the difference).
+//  - larger batches (prefill, evaluation windows) while torch runs one intra-op thread, as it does on machines
+//    where it counts one physical core: there the BLAS library's own threads make a GEMM faster than the
+//    single-threaded fused product, so panelRows rows at a time are decoded (glvq_decode_transposed_cpu) and
+//    multiplied by at::mm; memory stays at the packed size plus one panel per calling thread. With two or
+//    more torch threads the fused product splits its rows over them and stays ahead (bench_fused_linear_cpu).
 // Both equal decode-then-matmul up to fp32 rounding, not bit for bit each other: the fused product sums each
 // group in fp32 and the groups in fp64 (relative error ~1e-7); the panels sum all columns in fp32 in BLAS
 // (~1e-6 at thousands of columns, like the dense layer).
@@ -37,9 +38,9 @@ namespace glvq::pipeline {
 enum class CpuProduct { Auto, Fused, DecodedPanels };
 struct CpuProductOptions {
     CpuProduct product = CpuProduct::Auto;
-    // Auto: decoded panels from this many input rows (tokens, all leading dimensions flattened) on. Where they
-    // overtake the fused product grows with the layer's width (bench_fused_linear_cpu: ~48 at 4096 columns,
-    // ~128 at 11008); 96 sits between.
+    // Auto with one torch thread: decoded panels from this many input rows (tokens, all leading dimensions
+    // flattened) on. Where they overtake the fused product grows with the layer's width
+    // (bench_fused_linear_cpu: ~48 at 4096 columns, ~128 at 11008); 96 sits between.
     std::int64_t panelBatch = 96;
     // Rows per decoded panel, one BLAS call each (fp32, panelRows × cols: 2 MB at 4096 columns): small enough
     // to stay in cache between its decode and its product. Raised to a multiple of 16 (the decoder's widest
@@ -70,6 +71,7 @@ public:
     std::string kind() const override;
 
 private:
+    bool panelsPay(std::int64_t batch) const; // Auto on the CPU: decoded panels for this batch?
     void multiplyFusedCpu(const at::Tensor& input, at::Tensor& output) const;
     void multiplyDecodedPanelsCpu(const at::Tensor& input, at::Tensor& output) const;
 
