@@ -21,12 +21,13 @@ enum class QuantizedKernels {
     Decoded, // every quantized layer decoded to a dense fp32 weight at load
 };
 
-// Auto on the CPU (docs/kernels.md §4b has the measurements). GLVQ layers without companding always run fused:
-// faster than dense fp32 at batch 1 (1.9× the tokens/s on Llama-2-7B shapes), within ~20 % of it at evaluation
-// batches (decoded panels), at 1/16 of the memory at 2 bits. Companded layers run fused only when this says
-// so: when the model with them decoded (`decodedModelBytes`: their fp32 weights plus every tensor the CPU model
-// holds densely anyway) would take more than half of the memory still available, since where it fits dense
-// fp32 decodes them ~1.6× faster. Unknown available memory: decoded.
+// Auto on the CPU (docs/kernels.md §2b and §4b have the measurements). GLVQ layers without companding always
+// run fused: 1.8× the dense fp32 model's tokens/s on Llama-2-7B shapes with one torch thread, 3× with two,
+// 0.7–0.9× its speed at evaluation batches, at 1/16 of its memory at 2 bits. Companded layers run fused only
+// when this says so: when the model with them decoded (`decodedModelBytes`: their fp32 weights plus every
+// tensor the CPU model holds densely anyway) would take more than half of the memory still available, since
+// where it fits dense fp32 decodes them faster (1.6× with one torch thread; at parity with two). Unknown
+// available memory: decoded.
 bool fuseCompandedOnCpu(std::int64_t decodedModelBytes, std::optional<std::int64_t> availableBytes);
 
 // "auto" | "fused" | "decoded"; glvq::Error otherwise.
